@@ -1,0 +1,1 @@
+"""Language understanding: language, tokens, embeddings, intent, sentiment, abuse, readability."""
