@@ -1,0 +1,1 @@
+"""Workspaces (tenants), agents, teams, roles, authentication and API tokens."""

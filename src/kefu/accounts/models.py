@@ -1,0 +1,76 @@
+"""Tables of the accounts domain (private to it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kefu.accounts.enums import Level, Role, TeamKind
+from kefu.db.base import Base, IdMixin, TimestampMixin, WorkspaceScoped
+
+
+class Workspace(IdMixin, TimestampMixin, Base):
+    """A tenant: every other row belongs to exactly one workspace."""
+
+    __tablename__ = "workspaces"
+
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    default_language: Mapped[str] = mapped_column(String(8), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+
+
+class Agent(IdMixin, TimestampMixin, WorkspaceScoped, Base):
+    """A person who works in the console: agent, supervisor, QA inspector or admin."""
+
+    __tablename__ = "agents"
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+
+    email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(String(20))
+    level: Mapped[Level] = mapped_column(String(20), default=Level.JUNIOR)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Team(IdMixin, TimestampMixin, WorkspaceScoped, Base):
+    """A group of agents: a service tier, the QA team, or a department receiving hand-offs."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[TeamKind] = mapped_column(String(20), default=TeamKind.TIER)
+    description: Mapped[str] = mapped_column(String(500), default="")
+
+
+class TeamMember(WorkspaceScoped, Base):
+    """Membership of an agent in a team."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ApiToken(IdMixin, WorkspaceScoped, Base):
+    """A personal API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

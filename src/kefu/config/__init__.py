@@ -1,0 +1,1 @@
+"""Server configuration (capability, not policy): environment variables with prefix KEFU_."""

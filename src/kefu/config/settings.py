@@ -1,0 +1,47 @@
+"""Settings read from the environment (prefix KEFU_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where Kefu stores data, which database and job broker it uses, and how it listens."""
+
+    model_config = SettingsConfigDict(env_prefix="KEFU_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("kefu-data"))
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr | None = None
+    worker_threads: int = 2
+    run_worker: bool = True
+    login_attempts_per_minute: int = 10
+    session_max_age_seconds: int = 14 * 24 * 3600
+    cookie_secure: bool = False
+    webhook_timeout_seconds: float = 10.0
+    log_level: str = "info"
+
+    def resolved_database_url(self) -> str:
+        """The configured database URL, or the embedded SQLite file under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: configured, or generated once and kept in the data dir."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

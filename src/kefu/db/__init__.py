@@ -1,0 +1,1 @@
+"""Persistence: engine and sessions, declarative base, column types, tenancy guard, outbox."""

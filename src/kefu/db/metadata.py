@@ -1,0 +1,17 @@
+"""The complete metadata: imports every domain's models so migrations see all tables."""
+
+from __future__ import annotations
+
+import importlib
+
+from kefu.db.base import Base
+
+MODEL_MODULES = (
+    "kefu.db.outbox",
+    "kefu.accounts.models",
+)
+
+for _module in MODEL_MODULES:
+    importlib.import_module(_module)
+
+target_metadata = Base.metadata

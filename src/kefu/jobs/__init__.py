@@ -1,0 +1,1 @@
+"""Job runtime seam: subscriptions, the outbox relay, background jobs and schedules."""

@@ -1,0 +1,99 @@
+"""create_app(): builds the FastAPI application and mounts the routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kefu import __version__
+from kefu.accounts.api import router as accounts_router
+from kefu.core.errors import KefuError
+from kefu.web.health import router as health_router
+from kefu.wiring import Container
+
+log = logging.getLogger(__name__)
+
+ROUTERS = [health_router, accounts_router]
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited",
+}
+
+
+def create_app(container: Container, *, start_worker: bool | None = None) -> FastAPI:
+    """Build the application around a container; optionally run the in-process worker."""
+    run_worker = container.settings.run_worker if start_worker is None else start_worker
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if run_worker:
+            container.runtime.start(workers=container.settings.worker_threads)
+        try:
+            yield
+        finally:
+            if run_worker:
+                container.runtime.stop()
+
+    app = FastAPI(
+        title="Kefu API",
+        version=__version__,
+        description="Kefu (客服) intelligent customer-service platform.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    app.state.session_factory = container.session_factory
+    _install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api/v1")
+    return app
+
+
+def _error(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    return JSONResponse(
+        status_code=status,
+        content={"error": {"code": code, "message": message, "details": details}},
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(KefuError)
+    async def _kefu_error(_request: Request, exc: KefuError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content=exc.as_body())
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+            for err in exc.errors()
+        ]
+        return _error(422, "validation_error", "request validation failed", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return _error(500, "internal_error", "internal server error")
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` with several web processes: settings from the environment."""
+    from kefu.config.settings import Settings
+    from kefu.wiring import build_container
+
+    return create_app(build_container(Settings()))

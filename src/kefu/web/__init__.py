@@ -1,0 +1,1 @@
+"""Console pages, static assets and API composition above the domains."""
