@@ -1,0 +1,112 @@
+"""The outbox delivers committed events after commit, at least once, each handler's effect once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import ClassVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kefu.core.clock import FrozenClock
+from kefu.core.events import DomainEvent, EventEnvelope
+from kefu.db.outbox import HandledEvent, OutboxEvent, publish
+from kefu.wiring import Container
+from tests.conftest import Tenant
+
+
+class Pinged(DomainEvent):
+    """Test-only event."""
+
+    event_type: ClassVar[str] = "test.pinged"
+    note: str
+
+
+def _count(session: Session, model: type) -> int:
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_event_is_delivered_after_commit_only(container: Container, tenant: Tenant) -> None:
+    seen: list[str] = []
+
+    def handler(_session: Session, envelope: EventEnvelope) -> None:
+        assert isinstance(envelope.event, Pinged)
+        seen.append(envelope.event.note)
+
+    container.subscriptions.subscribe(Pinged, handler)
+    with container.session_factory() as session:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="rolled back"))
+        session.rollback()
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="committed"))
+        assert seen == []
+        session.commit()
+    assert seen == ["committed"]
+    with container.session_factory() as session:
+        row = session.scalars(select(OutboxEvent)).one()
+        assert row.dispatched_at is not None
+
+
+def test_failing_handler_is_retried_with_backoff_without_repeating_others(
+    container: Container, tenant: Tenant, clock: FrozenClock
+) -> None:
+    calls = {"good": 0, "flaky": 0}
+
+    def good(_session: Session, _envelope: EventEnvelope) -> None:
+        calls["good"] += 1
+
+    def flaky(_session: Session, _envelope: EventEnvelope) -> None:
+        calls["flaky"] += 1
+        if calls["flaky"] == 1:
+            raise RuntimeError("downstream unavailable")
+
+    container.subscriptions.subscribe(Pinged, good)
+    container.subscriptions.subscribe(Pinged, flaky)
+    with container.session_factory() as session:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="x"))
+        session.commit()
+    assert calls == {"good": 1, "flaky": 1}
+    with container.session_factory() as session:
+        row = session.scalars(select(OutboxEvent)).one()
+        assert row.dispatched_at is None and row.attempts == 1
+        assert "RuntimeError" in (row.last_error or "")
+
+    assert container.runtime.relay.drain() == 0  # not due yet
+    clock.advance(seconds=3)
+    container.runtime.relay.drain()
+    assert calls == {"good": 1, "flaky": 2}
+    with container.session_factory() as session:
+        assert session.scalars(select(OutboxEvent)).one().dispatched_at is not None
+        assert _count(session, HandledEvent) == 2
+
+
+def test_handler_effects_and_new_events_commit_together(
+    container: Container, tenant: Tenant
+) -> None:
+    chain: list[str] = []
+
+    def first(session: Session, envelope: EventEnvelope) -> None:
+        assert isinstance(envelope.event, Pinged)
+        if envelope.event.note == "start":
+            publish(session, Pinged(workspace_id=envelope.event.workspace_id, note="next"))
+        chain.append(envelope.event.note)
+
+    container.subscriptions.subscribe(Pinged, first)
+    with container.session_factory() as session:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="start"))
+        session.commit()
+    assert chain == ["start", "next"]
+
+
+def test_redelivery_of_a_handled_event_is_a_no_op(container: Container, tenant: Tenant) -> None:
+    calls: list[uuid.UUID] = []
+    container.subscriptions.subscribe(Pinged, lambda _s, e: calls.append(e.event.workspace_id))
+    with container.session_factory() as session:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="once"))
+        session.commit()
+    with container.session_factory() as session:
+        row = session.scalars(select(OutboxEvent)).one()
+        row.dispatched_at = None  # as if the relay crashed before marking it
+        row.next_attempt_at = None
+        session.commit()
+    container.runtime.relay.drain()
+    assert len(calls) == 1
