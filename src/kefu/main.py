@@ -14,13 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import __version__
 from kefu.accounts.api import router as accounts_router
+from kefu.conversations.api import router as conversations_router
 from kefu.core.errors import KefuError
+from kefu.customers.api import router as customers_router
 from kefu.web.health import router as health_router
+from kefu.webhooks.api import router as webhooks_router
 from kefu.wiring import Container
 
 log = logging.getLogger(__name__)
 
-ROUTERS = [health_router, accounts_router]
+ROUTERS = [health_router, accounts_router, customers_router, conversations_router, webhooks_router]
 
 _HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -70,7 +73,9 @@ def _error(status: int, code: str, message: str, details: Any = None) -> JSONRes
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KefuError)
     async def _kefu_error(_request: Request, exc: KefuError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content=exc.as_body())
+        return JSONResponse(
+            status_code=exc.status_code, content=exc.as_body(), headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

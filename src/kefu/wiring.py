@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
+import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.config.settings import Settings
+from kefu.conversations import handlers as conversation_handlers
+from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
+from kefu.customers.events import CustomersMerged
 from kefu.db.engine import make_engine, make_session_factory
 from kefu.db.outbox import AFTER_COMMIT_KEY
 from kefu.jobs.relay import OutboxRelay
 from kefu.jobs.runtime import JobRuntime, RuntimeMode
-from kefu.jobs.subscriptions import Subscriptions
+from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
+from kefu.webhooks.handlers import EventFanout
+from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
 
 @dataclass
@@ -24,6 +32,7 @@ class Container:
     session_factory: sessionmaker[Session]
     subscriptions: Subscriptions
     runtime: JobRuntime
+    http_transport: httpx.BaseTransport | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -36,7 +45,12 @@ def runtime_mode(settings: Settings) -> RuntimeMode:
     return RuntimeMode.REDIS if settings.redis_url else RuntimeMode.EMBEDDED
 
 
-def build_container(settings: Settings, *, mode: RuntimeMode | None = None) -> Container:
+def build_container(
+    settings: Settings,
+    *,
+    mode: RuntimeMode | None = None,
+    http_transport: httpx.BaseTransport | None = None,
+) -> Container:
     """Build the process-wide container; subscriptions and jobs are declared here and only here."""
     engine = make_engine(settings.resolved_database_url())
     session_factory = make_session_factory(engine)
@@ -49,7 +63,7 @@ def build_container(settings: Settings, *, mode: RuntimeMode | None = None) -> C
         redis_url=settings.redis_url,
     )
     session_factory.configure(info={AFTER_COMMIT_KEY: runtime.kick_relay})
-    container = Container(settings, engine, session_factory, subscriptions, runtime)
+    container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport)
     subscribe_handlers(container)
     register_jobs(container)
     return container
@@ -57,9 +71,21 @@ def build_container(settings: Settings, *, mode: RuntimeMode | None = None) -> C
 
 def subscribe_handlers(container: Container) -> None:
     """Every event subscription of the platform."""
-    _ = container.subscriptions
+    subscribe = container.subscriptions.subscribe
+    subscribe(ANY_EVENT, EventFanout(container.runtime.enqueue).on_any_event)
+    subscribe(CustomersMerged, conversation_handlers.on_customers_merged)
 
 
 def register_jobs(container: Container) -> None:
     """Every background job and periodic schedule of the platform."""
-    _ = container.runtime
+    runtime, sessions = container.runtime, container.session_factory
+    webhooks = DeliveryJobs(
+        sessions,
+        runtime.enqueue,
+        timeout_seconds=container.settings.webhook_timeout_seconds,
+        transport=container.http_transport,
+    )
+    runtime.job(DELIVER_JOB, webhooks.deliver)
+    runtime.periodic(RETRY_DUE_JOB, webhooks.retry_due, minute="*")
+    runtime.periodic(PURGE_JOB, purge_expired_credentials_job(sessions), minute="*/10")
+    runtime.periodic(WAKE_SNOOZED_JOB, wake_snoozed_job(sessions), minute="*")

@@ -2,25 +2,114 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AfterValidator, StringConstraints
 
 from kefu.accounts import service
-from kefu.accounts.dependencies import CurrentPrincipal, require_role
-from kefu.accounts.enums import Role
-from kefu.accounts.schemas import AgentIn, AgentOut, Principal, WorkspaceOut
+from kefu.accounts.dependencies import (
+    SESSION_COOKIE,
+    AppSettings,
+    ClientIp,
+    CurrentPrincipal,
+    require_role,
+)
+from kefu.accounts.enums import Level, Role, TeamKind
+from kefu.accounts.exceptions import InvalidCredentials, WrongPassword
+from kefu.accounts.locales import single_line
+from kefu.accounts.schemas import (
+    AgentIn,
+    AgentOut,
+    AgentUpdate,
+    IssuedToken,
+    LoginIn,
+    PasswordChange,
+    PasswordReset,
+    Principal,
+    ProfileUpdate,
+    SessionOut,
+    TeamIn,
+    TeamOut,
+    TeamUpdate,
+    TokenIn,
+    TokenOut,
+    WorkspaceOut,
+    WorkspaceUpdate,
+)
+from kefu.core.errors import Forbidden
+from kefu.core.paging import MAX_LIMIT, Page
 from kefu.db.session import DbSession
 
 router = APIRouter(tags=["accounts"])
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+ManagerPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+SearchText = Annotated[str, StringConstraints(max_length=100), AfterValidator(single_line)]
+
+
+# ----------------------------------------------------------------- auth
+
+
+@router.post("/auth/login", response_model=SessionOut)
+def log_in(
+    data: LoginIn, response: Response, session: DbSession, settings: AppSettings, ip: ClientIp
+) -> object:
+    """Open a console session: sets the HttpOnly session cookie and returns the CSRF token."""
+    try:
+        issued = service.log_in(
+            session, email=str(data.email), password=data.password, workspace_slug=data.workspace,
+            client_ip=ip, attempts_per_minute=settings.login_attempts_per_minute,
+            max_age_seconds=settings.session_max_age_seconds,
+        )
+    except InvalidCredentials:
+        session.commit()  # the failed attempt must count although the request fails
+        raise
+    response.set_cookie(
+        SESSION_COOKIE, issued.secret, max_age=settings.session_max_age_seconds, path="/",
+        httponly=True, samesite="lax", secure=settings.cookie_secure,
+    )
+    return issued.session
+
+
+@router.post("/auth/logout", status_code=204)
+def log_out(
+    principal: CurrentPrincipal, response: Response, session: DbSession, settings: AppSettings
+) -> None:
+    """End the console session of the cookie and clear it (a no-op for token callers)."""
+    if principal.session_id is not None:
+        service.log_out(session, workspace_id=principal.workspace_id,
+                        session_id=principal.session_id)
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure
+        )
+
+
+@router.get("/auth/session", response_model=SessionOut)
+def read_session(principal: CurrentPrincipal, session: DbSession) -> object:
+    """The caller, their workspace and (for console sessions) the CSRF token."""
+    return service.describe_session(session, principal=principal)
+
+
+# ------------------------------------------------------------ workspace
 
 
 @router.get("/workspace", response_model=WorkspaceOut)
 def read_workspace(principal: CurrentPrincipal, session: DbSession) -> object:
     """The caller's workspace."""
     return service.get_workspace(session, workspace_id=principal.workspace_id)
+
+
+@router.patch("/workspace", response_model=WorkspaceOut)
+def update_workspace(data: WorkspaceUpdate, principal: AdminPrincipal, session: DbSession) -> object:
+    """Change the workspace's name, default language or time zone (admins only)."""
+    return service.update_workspace(session, workspace_id=principal.workspace_id, data=data)
+
+
+# ------------------------------------------------------------------- me
 
 
 @router.get("/me", response_model=AgentOut)
@@ -31,7 +120,210 @@ def read_me(principal: CurrentPrincipal, session: DbSession) -> object:
     )
 
 
+@router.patch("/me", response_model=AgentOut)
+def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: DbSession) -> object:
+    """Change one's own display name or languages."""
+    return service.update_profile(
+        session, workspace_id=principal.workspace_id, agent_id=principal.agent_id, data=data
+    )
+
+
+@router.post("/me/password", status_code=204)
+def change_my_password(
+    data: PasswordChange, principal: CurrentPrincipal, session: DbSession, settings: AppSettings,
+    ip: ClientIp,
+) -> None:
+    """Change one's own password (the current one is required); other console sessions end."""
+    try:
+        service.change_password(
+            session, workspace_id=principal.workspace_id, agent_id=principal.agent_id,
+            current_password=data.current_password, new_password=data.new_password, client_ip=ip,
+            attempts_per_minute=settings.login_attempts_per_minute,
+            keep_session_id=principal.session_id,
+        )
+    except WrongPassword:
+        session.commit()  # the failed attempt must count although the request fails
+        raise
+
+
+# --------------------------------------------------------------- agents
+
+
+@router.get("/agents", response_model=Page[AgentOut])
+def list_agents(
+    principal: CurrentPrincipal, session: DbSession, role: Role | None = None,
+    level: Level | None = None, team_id: uuid.UUID | None = None, active: bool | None = None,
+    q: Annotated[SearchText | None, Query(description="Text in name or email")] = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> object:
+    """Agents of the workspace, newest first."""
+    return service.list_agents(
+        session, workspace_id=principal.workspace_id, role=role, level=level, team_id=team_id,
+        active=active, query=q, limit=limit, cursor=cursor,
+    )
+
+
 @router.post("/agents", response_model=AgentOut, status_code=201)
 def create_agent(data: AgentIn, principal: AdminPrincipal, session: DbSession) -> object:
     """Create an agent in the caller's workspace (admins only)."""
     return service.create_agent(session, workspace_id=principal.workspace_id, data=data)
+
+
+@router.get("/agents/{agent_id}", response_model=AgentOut)
+def read_agent(agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+    """One agent of the workspace."""
+    return service.get_agent(session, workspace_id=principal.workspace_id, agent_id=agent_id)
+
+
+@router.patch("/agents/{agent_id}", response_model=AgentOut)
+def update_agent(
+    agent_id: uuid.UUID, data: AgentUpdate, principal: ManagerPrincipal, session: DbSession
+) -> object:
+    """Change an agent: admins anything, supervisors name, level and languages of their agents."""
+    return service.update_agent(
+        session, workspace_id=principal.workspace_id, agent_id=agent_id, data=data, actor=principal
+    )
+
+
+@router.post("/agents/{agent_id}/deactivate", response_model=AgentOut)
+def deactivate_agent(agent_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> object:
+    """Deactivate an agent: their sessions end and their API tokens are revoked (admins only)."""
+    return service.deactivate_agent(
+        session, workspace_id=principal.workspace_id, agent_id=agent_id, actor=principal
+    )
+
+
+@router.put("/agents/{agent_id}/password", status_code=204)
+def reset_agent_password(
+    agent_id: uuid.UUID, data: PasswordReset, principal: AdminPrincipal, session: DbSession
+) -> None:
+    """Set an agent's password (admins only); the agent's console sessions end."""
+    service.reset_password(
+        session, workspace_id=principal.workspace_id, agent_id=agent_id,
+        new_password=data.new_password,
+    )
+
+
+@router.get("/agents/{agent_id}/teams", response_model=Page[TeamOut])
+def list_teams_of_agent(
+    agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, limit: Limit = 50,
+    cursor: Cursor = None,
+) -> object:
+    """The teams an agent belongs to."""
+    return service.list_teams(
+        session, workspace_id=principal.workspace_id, agent_id=agent_id, limit=limit, cursor=cursor
+    )
+
+
+# ---------------------------------------------------------------- teams
+
+
+@router.get("/teams", response_model=Page[TeamOut])
+def list_teams(
+    principal: CurrentPrincipal, session: DbSession, kind: TeamKind | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> object:
+    """Teams of the workspace, newest first."""
+    return service.list_teams(
+        session, workspace_id=principal.workspace_id, kind=kind, limit=limit, cursor=cursor
+    )
+
+
+@router.post("/teams", response_model=TeamOut, status_code=201)
+def create_team(data: TeamIn, principal: AdminPrincipal, session: DbSession) -> object:
+    """Create a team: a tier, the QA team or a department (admins only)."""
+    return service.create_team(session, workspace_id=principal.workspace_id, data=data)
+
+
+@router.get("/teams/{team_id}", response_model=TeamOut)
+def read_team(team_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+    """One team of the workspace."""
+    return service.get_team(session, workspace_id=principal.workspace_id, team_id=team_id)
+
+
+@router.patch("/teams/{team_id}", response_model=TeamOut)
+def update_team(
+    team_id: uuid.UUID, data: TeamUpdate, principal: AdminPrincipal, session: DbSession
+) -> object:
+    """Rename a team or change its kind or description (admins only)."""
+    return service.update_team(
+        session, workspace_id=principal.workspace_id, team_id=team_id, data=data
+    )
+
+
+@router.delete("/teams/{team_id}", status_code=204)
+def delete_team(team_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> None:
+    """Delete a team and its memberships (admins only)."""
+    service.delete_team(session, workspace_id=principal.workspace_id, team_id=team_id)
+
+
+@router.get("/teams/{team_id}/agents", response_model=Page[AgentOut])
+def list_team_agents(
+    team_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession,
+    active: bool | None = None, limit: Limit = 50, cursor: Cursor = None,
+) -> object:
+    """The agents of a team."""
+    return service.list_agents(
+        session, workspace_id=principal.workspace_id, team_id=team_id, active=active,
+        limit=limit, cursor=cursor,
+    )
+
+
+@router.put("/teams/{team_id}/members/{agent_id}", status_code=204)
+def add_team_member(
+    team_id: uuid.UUID, agent_id: uuid.UUID, principal: ManagerPrincipal, session: DbSession
+) -> None:
+    """Put an agent in a team (admins and supervisors; idempotent)."""
+    service.add_team_member(
+        session, workspace_id=principal.workspace_id, team_id=team_id, agent_id=agent_id
+    )
+
+
+@router.delete("/teams/{team_id}/members/{agent_id}", status_code=204)
+def remove_team_member(
+    team_id: uuid.UUID, agent_id: uuid.UUID, principal: ManagerPrincipal, session: DbSession
+) -> None:
+    """Take an agent out of a team (admins and supervisors; idempotent)."""
+    service.remove_team_member(
+        session, workspace_id=principal.workspace_id, team_id=team_id, agent_id=agent_id
+    )
+
+
+# ----------------------------------------------------------- API tokens
+
+
+@router.get("/tokens", response_model=Page[TokenOut])
+def list_tokens(
+    principal: CurrentPrincipal, session: DbSession, agent_id: uuid.UUID | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> object:
+    """The caller's API tokens; admins may name another agent. Secrets are never listed."""
+    owner = _token_owner(principal, agent_id)
+    return service.list_api_tokens(
+        session, workspace_id=principal.workspace_id, agent_id=owner, limit=limit, cursor=cursor
+    )
+
+
+@router.post("/tokens", response_model=IssuedToken, status_code=201)
+def create_token(data: TokenIn, principal: CurrentPrincipal, session: DbSession) -> object:
+    """Issue an API token for the caller (admins: for any agent); the secret is shown only here."""
+    return service.issue_api_token(
+        session, workspace_id=principal.workspace_id,
+        agent_id=_token_owner(principal, data.agent_id), name=data.name,
+    )
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> None:
+    """Revoke an API token: one's own, or any in the workspace for admins."""
+    service.revoke_api_token(
+        session, workspace_id=principal.workspace_id, token_id=token_id, actor=principal
+    )
+
+
+def _token_owner(principal: Principal, agent_id: uuid.UUID | None) -> uuid.UUID:
+    if agent_id is None or agent_id == principal.agent_id:
+        return principal.agent_id
+    if principal.role != Role.ADMIN:
+        raise Forbidden("only admins may manage other agents' tokens")
+    return agent_id

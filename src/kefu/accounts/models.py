@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.accounts.enums import Level, Role, TeamKind
-from kefu.db.base import Base, IdMixin, TimestampMixin, WorkspaceScoped
+from kefu.db.base import Base, BigIntId, IdMixin, TimestampMixin, WorkspaceScoped
 
 
 class Workspace(IdMixin, TimestampMixin, Base):
@@ -67,10 +67,41 @@ class ApiToken(IdMixin, WorkspaceScoped, Base):
 
     __tablename__ = "api_tokens"
 
-    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(120))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+class AuthSession(IdMixin, WorkspaceScoped, Base):
+    """A console login: the cookie carries a secret whose SHA-256 digest is stored here."""
+
+    __tablename__ = "auth_sessions"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginFailure(Base):
+    """One failed password check, keyed by a digest of (email, client IP), for the login rate limit.
+
+    Not workspace-scoped: a login happens before the workspace is known, and one email may
+    exist in several workspaces.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_hash_attempted_at", "key_hash", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,4 +1,4 @@
-"""Write path and reads of workspaces, agents, teams and API tokens."""
+"""Write path and reads of workspaces, agents, teams, console sessions and API tokens."""
 
 from __future__ import annotations
 
@@ -6,36 +6,73 @@ import hashlib
 import re
 import secrets
 import uuid
+from datetime import datetime, timedelta
+from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kefu.accounts.models import Agent, ApiToken, Workspace
-from kefu.accounts.schemas import AgentIn, IssuedToken, Principal
+from kefu.accounts import ratelimit
+from kefu.accounts.enums import Level, Role, TeamKind
+from kefu.accounts.events import (
+    AgentCreated,
+    AgentDeactivated,
+    AgentReactivated,
+    AgentUpdated,
+    TeamCreated,
+    TeamDeleted,
+    TeamMemberAdded,
+    TeamMemberRemoved,
+    TeamUpdated,
+    WorkspaceUpdated,
+)
+from kefu.accounts.exceptions import (
+    CsrfFailed,
+    InvalidCredentials,
+    LastAdmin,
+    WorkspaceRequired,
+    WrongPassword,
+)
+from kefu.accounts.locales import language_code, time_zone
+from kefu.accounts.models import (
+    Agent,
+    ApiToken,
+    AuthSession,
+    Team,
+    TeamMember,
+    Workspace,
+)
+from kefu.accounts.passwords import hash_password, needs_rehash, verify_password
+from kefu.accounts.schemas import (
+    AgentIn,
+    AgentOut,
+    AgentUpdate,
+    IssuedSession,
+    IssuedToken,
+    Principal,
+    ProfileUpdate,
+    SessionOut,
+    TeamIn,
+    TeamOut,
+    TeamUpdate,
+    TokenOut,
+    WorkspaceOut,
+    WorkspaceUpdate,
+)
 from kefu.core import clock
-from kefu.core.errors import Conflict, NotFound
+from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from kefu.db.outbox import publish
 
 TOKEN_PREFIX = "kefu_"
-_hasher = PasswordHasher()
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+MAX_SECRET_LENGTH = 128
+MAX_WORKSPACES_PER_LOGIN = 20
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
-def hash_password(password: str) -> str:
-    """Argon2id hash of a password."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check a password against its hash in constant time."""
-    if not password_hash:
-        return False
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+# ---------------------------------------------------------------- workspaces
 
 
 def slugify(name: str) -> str:
@@ -46,8 +83,12 @@ def slugify(name: str) -> str:
 def create_workspace(
     session: Session, *, name: str, slug: str | None = None, default_language: str = "en",
     timezone: str = "UTC",
-) -> Workspace:
+) -> WorkspaceOut:
     """Create a workspace (tenant); the slug must be unique."""
+    try:
+        default_language, timezone = language_code(default_language), time_zone(timezone)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc)) from exc
     workspace = Workspace(
         name=name, slug=slug or slugify(name), default_language=default_language, timezone=timezone
     )
@@ -56,23 +97,39 @@ def create_workspace(
             session.add(workspace)
     except IntegrityError as exc:
         raise Conflict(f"workspace slug {workspace.slug!r} is taken", code="slug_taken") from exc
-    return workspace
+    return WorkspaceOut.model_validate(workspace)
 
 
-def get_workspace(session: Session, *, workspace_id: uuid.UUID) -> Workspace:
+def get_workspace(session: Session, *, workspace_id: uuid.UUID) -> WorkspaceOut:
     """Fetch a workspace or raise NotFound."""
-    workspace = session.get(Workspace, workspace_id)
-    if workspace is None:
-        raise NotFound("workspace not found")
-    return workspace
+    return WorkspaceOut.model_validate(_workspace(session, workspace_id))
 
 
-def get_workspace_by_slug(session: Session, *, slug: str) -> Workspace | None:
+def get_workspace_by_slug(session: Session, *, slug: str) -> WorkspaceOut | None:
     """Find a workspace by slug."""
-    return session.scalar(select(Workspace).where(Workspace.slug == slug))
+    workspace = session.scalar(select(Workspace).where(Workspace.slug == slug))
+    return None if workspace is None else WorkspaceOut.model_validate(workspace)
 
 
-def create_agent(session: Session, *, workspace_id: uuid.UUID, data: AgentIn) -> Agent:
+def update_workspace(
+    session: Session, *, workspace_id: uuid.UUID, data: WorkspaceUpdate
+) -> WorkspaceOut:
+    """Change a workspace's name, default language or time zone."""
+    workspace = _workspace(session, workspace_id)
+    changed = _apply(workspace, data.changes())
+    if changed:
+        session.flush()
+        publish(session, WorkspaceUpdated(
+            workspace_id=workspace_id, changed=changed,
+            default_language=workspace.default_language, timezone=workspace.timezone,
+        ))
+    return WorkspaceOut.model_validate(workspace)
+
+
+# -------------------------------------------------------------------- agents
+
+
+def create_agent(session: Session, *, workspace_id: uuid.UUID, data: AgentIn) -> AgentOut:
     """Create an agent; the email must be unique in the workspace."""
     agent = Agent(
         workspace_id=workspace_id,
@@ -82,35 +139,293 @@ def create_agent(session: Session, *, workspace_id: uuid.UUID, data: AgentIn) ->
         role=data.role,
         level=data.level,
         languages=list(dict.fromkeys(data.languages)),
+        is_active=True,
     )
     try:
         with session.begin_nested():
             session.add(agent)
     except IntegrityError as exc:
         raise Conflict("an agent with this email exists", code="email_taken") from exc
-    return agent
+    publish(session, AgentCreated(
+        workspace_id=workspace_id, agent_id=agent.id, role=agent.role, level=agent.level,
+        languages=agent.languages,
+    ))
+    return AgentOut.model_validate(agent)
 
 
-def get_agent(session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> Agent:
+def get_agent(session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> AgentOut:
     """Fetch an agent of the workspace or raise NotFound."""
-    agent = session.get(Agent, agent_id)
-    if agent is None or agent.workspace_id != workspace_id:
-        raise NotFound("agent not found")
-    return agent
+    return AgentOut.model_validate(_agent(session, workspace_id, agent_id))
 
 
-def find_agent_by_email(session: Session, *, workspace_id: uuid.UUID, email: str) -> Agent | None:
+def find_agent_by_email(
+    session: Session, *, workspace_id: uuid.UUID, email: str
+) -> AgentOut | None:
     """Find an agent of a workspace by email (case-insensitive)."""
-    return session.scalar(
-        select(Agent).where(Agent.workspace_id == workspace_id, Agent.email == email.lower())
+    agent = session.scalar(
+        select(Agent).where(Agent.workspace_id == workspace_id, Agent.email == email.strip().lower())
     )
+    return None if agent is None else AgentOut.model_validate(agent)
+
+
+def list_agents(
+    session: Session, *, workspace_id: uuid.UUID, role: Role | None = None,
+    level: Level | None = None, team_id: uuid.UUID | None = None, active: bool | None = None,
+    query: str | None = None, limit: int = 50, cursor: str | None = None,
+) -> Page[AgentOut]:
+    """Agents of a workspace, newest first, filtered by role, level, team, active flag or text."""
+    statement = select(Agent).where(Agent.workspace_id == workspace_id)
+    if role is not None:
+        statement = statement.where(Agent.role == role)
+    if level is not None:
+        statement = statement.where(Agent.level == level)
+    if active is not None:
+        statement = statement.where(Agent.is_active.is_(active))
+    if team_id is not None:
+        _team(session, workspace_id, team_id)
+        statement = statement.where(Agent.id.in_(
+            select(TeamMember.agent_id).where(
+                TeamMember.team_id == team_id, TeamMember.workspace_id == workspace_id
+            )
+        ))
+    if query:
+        needle = query.strip().lower()
+        statement = statement.where(or_(
+            func.lower(Agent.display_name).contains(needle, autoescape=True),
+            Agent.email.contains(needle, autoescape=True),
+        ))
+    rows, next_cursor = _paginate(session, statement, Agent.id, limit=limit, cursor=cursor)
+    return Page[AgentOut](items=[AgentOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def update_agent(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, data: AgentUpdate,
+    actor: Principal,
+) -> AgentOut:
+    """Change an agent: admins anything; supervisors name, level and languages of agents and QA.
+
+    Deactivating ends the agent's sessions and revokes their API tokens. A workspace always
+    keeps one active admin.
+    """
+    agent = _agent(session, workspace_id, agent_id)
+    changes = data.changes()
+    if actor.role != Role.ADMIN:
+        if actor.role != Role.SUPERVISOR:
+            raise Forbidden("only admins and supervisors may change agents")
+        if agent.role in {Role.ADMIN, Role.SUPERVISOR} and agent.id != actor.agent_id:
+            raise Forbidden("supervisors may change only agents and QA inspectors")
+        if {"role", "is_active"} & changes.keys():
+            raise Forbidden("only admins may change roles or deactivate agents")
+    if agent.role == Role.ADMIN and agent.is_active and (
+        changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False
+    ):
+        _ensure_another_admin(session, workspace_id, agent.id)
+    is_active = changes.pop("is_active", agent.is_active)
+    changed = _apply(agent, changes)
+    if changed:
+        session.flush()
+        publish(session, AgentUpdated(
+            workspace_id=workspace_id, agent_id=agent.id, changed=changed, role=agent.role,
+            level=agent.level, languages=agent.languages,
+        ))
+    if is_active != agent.is_active:
+        _set_active(session, agent, is_active)
+    return AgentOut.model_validate(agent)
+
+
+def deactivate_agent(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, actor: Principal
+) -> AgentOut:
+    """Deactivate an agent (admins only): sessions end, API tokens are revoked."""
+    return update_agent(
+        session, workspace_id=workspace_id, agent_id=agent_id,
+        data=AgentUpdate(is_active=False), actor=actor,
+    )
+
+
+def update_profile(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, data: ProfileUpdate
+) -> AgentOut:
+    """An agent changes their own display name or languages."""
+    agent = _agent(session, workspace_id, agent_id)
+    changed = _apply(agent, data.changes())
+    if changed:
+        session.flush()
+        publish(session, AgentUpdated(
+            workspace_id=workspace_id, agent_id=agent.id, changed=changed, role=agent.role,
+            level=agent.level, languages=agent.languages,
+        ))
+    return AgentOut.model_validate(agent)
+
+
+def change_password(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, current_password: str,
+    new_password: str, client_ip: str, attempts_per_minute: int,
+    keep_session_id: uuid.UUID | None = None,
+) -> None:
+    """Change one's own password; the current one must match. Other console sessions end.
+
+    A wrong current password counts as a failed login attempt (the caller commits it).
+    """
+    agent = _agent(session, workspace_id, agent_id)
+    key = ratelimit.attempt_key(agent.email, client_ip)
+    ratelimit.check_attempts(session, key=key, limit=attempts_per_minute)
+    if not verify_password(agent.password_hash, current_password):
+        ratelimit.record_failure(session, key=key)
+        raise WrongPassword()
+    ratelimit.clear_failures(session, key=key)
+    agent.password_hash = hash_password(new_password)
+    _end_sessions(session, agent, keep=keep_session_id)
+    session.flush()
+
+
+def reset_password(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, new_password: str
+) -> None:
+    """Set an agent's password (an admin's action); all the agent's console sessions end."""
+    agent = _agent(session, workspace_id, agent_id)
+    agent.password_hash = hash_password(new_password)
+    _end_sessions(session, agent)
+    session.flush()
+
+
+# --------------------------------------------------------------------- teams
+
+
+def create_team(session: Session, *, workspace_id: uuid.UUID, data: TeamIn) -> TeamOut:
+    """Create a team; names are unique in a workspace."""
+    team = Team(workspace_id=workspace_id, name=data.name, kind=data.kind,
+                description=data.description)
+    _save_team(session, team)
+    publish(session, TeamCreated(
+        workspace_id=workspace_id, team_id=team.id, name=team.name, kind=team.kind
+    ))
+    return TeamOut.model_validate(team)
+
+
+def get_team(session: Session, *, workspace_id: uuid.UUID, team_id: uuid.UUID) -> TeamOut:
+    """Fetch a team of the workspace or raise NotFound."""
+    return TeamOut.model_validate(_team(session, workspace_id, team_id))
+
+
+def list_teams(
+    session: Session, *, workspace_id: uuid.UUID, kind: TeamKind | None = None,
+    agent_id: uuid.UUID | None = None, limit: int = 50, cursor: str | None = None,
+) -> Page[TeamOut]:
+    """Teams of a workspace, newest first, optionally of one kind or of one agent."""
+    statement = select(Team).where(Team.workspace_id == workspace_id)
+    if kind is not None:
+        statement = statement.where(Team.kind == kind)
+    if agent_id is not None:
+        _agent(session, workspace_id, agent_id)
+        statement = statement.where(Team.id.in_(
+            select(TeamMember.team_id).where(
+                TeamMember.agent_id == agent_id, TeamMember.workspace_id == workspace_id
+            )
+        ))
+    rows, next_cursor = _paginate(session, statement, Team.id, limit=limit, cursor=cursor)
+    return Page[TeamOut](items=[TeamOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def update_team(
+    session: Session, *, workspace_id: uuid.UUID, team_id: uuid.UUID, data: TeamUpdate
+) -> TeamOut:
+    """Rename a team or change its kind or description."""
+    team = _team(session, workspace_id, team_id)
+    changed = _apply(team, data.changes())
+    if changed:
+        _save_team(session, team)
+        publish(session, TeamUpdated(
+            workspace_id=workspace_id, team_id=team.id, changed=changed, name=team.name,
+            kind=team.kind,
+        ))
+    return TeamOut.model_validate(team)
+
+
+def delete_team(session: Session, *, workspace_id: uuid.UUID, team_id: uuid.UUID) -> None:
+    """Delete a team and its memberships."""
+    team = _team(session, workspace_id, team_id)
+    agent_ids = list_agent_ids_of_team(
+        session, workspace_id=workspace_id, team_id=team_id, active_only=False
+    )
+    session.execute(delete(TeamMember).where(
+        TeamMember.team_id == team_id, TeamMember.workspace_id == workspace_id
+    ))
+    session.delete(team)
+    session.flush()
+    publish(session, TeamDeleted(workspace_id=workspace_id, team_id=team_id, agent_ids=agent_ids))
+
+
+def add_team_member(
+    session: Session, *, workspace_id: uuid.UUID, team_id: uuid.UUID, agent_id: uuid.UUID
+) -> bool:
+    """Put an agent in a team; False when already a member (idempotent)."""
+    _team(session, workspace_id, team_id)
+    _agent(session, workspace_id, agent_id)
+    if _membership(session, workspace_id, team_id, agent_id) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(TeamMember(workspace_id=workspace_id, team_id=team_id, agent_id=agent_id))
+    except IntegrityError:
+        return False
+    publish(session, TeamMemberAdded(workspace_id=workspace_id, team_id=team_id, agent_id=agent_id))
+    return True
+
+
+def remove_team_member(
+    session: Session, *, workspace_id: uuid.UUID, team_id: uuid.UUID, agent_id: uuid.UUID
+) -> bool:
+    """Take an agent out of a team; False when not a member (idempotent)."""
+    _team(session, workspace_id, team_id)
+    _agent(session, workspace_id, agent_id)
+    membership = _membership(session, workspace_id, team_id, agent_id)
+    if membership is None:
+        return False
+    session.delete(membership)
+    session.flush()
+    publish(session, TeamMemberRemoved(
+        workspace_id=workspace_id, team_id=team_id, agent_id=agent_id
+    ))
+    return True
+
+
+def list_team_ids_of_agent(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Ids of the teams an agent belongs to (empty for an unknown agent)."""
+    return list(session.scalars(
+        select(TeamMember.team_id)
+        .where(TeamMember.workspace_id == workspace_id, TeamMember.agent_id == agent_id)
+        .order_by(TeamMember.team_id)
+    ))
+
+
+def list_agent_ids_of_team(
+    session: Session, *, workspace_id: uuid.UUID, team_id: uuid.UUID, active_only: bool = True
+) -> list[uuid.UUID]:
+    """Ids of a team's agents (active ones unless told otherwise)."""
+    statement = (
+        select(TeamMember.agent_id)
+        .join(Agent, Agent.id == TeamMember.agent_id)
+        .where(TeamMember.workspace_id == workspace_id, TeamMember.team_id == team_id)
+        .order_by(TeamMember.agent_id)
+    )
+    if active_only:
+        statement = statement.where(Agent.is_active.is_(True))
+    return list(session.scalars(statement))
+
+
+# ---------------------------------------------------------------- API tokens
 
 
 def issue_api_token(
     session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, name: str
 ) -> IssuedToken:
-    """Create a personal API token for an agent; the secret is returned once and stored hashed."""
-    get_agent(session, workspace_id=workspace_id, agent_id=agent_id)
+    """Create a personal API token for an active agent; the secret is returned once, stored hashed."""
+    agent = _agent(session, workspace_id, agent_id)
+    if not agent.is_active:
+        raise Conflict("the agent is deactivated", code="agent_inactive")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         workspace_id=workspace_id,
@@ -123,21 +438,284 @@ def issue_api_token(
     session.add(token)
     session.flush()
     return IssuedToken(
-        id=token.id, name=name, token=secret, prefix=token.prefix, created_at=token.created_at
+        id=token.id, agent_id=agent_id, name=name, token=secret, prefix=token.prefix,
+        created_at=token.created_at,
     )
 
 
+def list_api_tokens(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID | None = None,
+    limit: int = 50, cursor: str | None = None,
+) -> Page[TokenOut]:
+    """API tokens of a workspace (or of one agent), newest first, without their secrets."""
+    statement = select(ApiToken).where(ApiToken.workspace_id == workspace_id)
+    if agent_id is not None:
+        statement = statement.where(ApiToken.agent_id == agent_id)
+    rows, next_cursor = _paginate(session, statement, ApiToken.id, limit=limit, cursor=cursor)
+    return Page[TokenOut](items=[TokenOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def revoke_api_token(
+    session: Session, *, workspace_id: uuid.UUID, token_id: uuid.UUID, actor: Principal
+) -> None:
+    """Revoke a token: one's own, or any of the workspace for admins (others' are NotFound)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.workspace_id != workspace_id or (
+        actor.role != Role.ADMIN and token.agent_id != actor.agent_id
+    ):
+        raise NotFound("token not found")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        session.flush()
+
+
 def authenticate_token(session: Session, *, secret: str) -> Principal | None:
-    """Resolve an API token secret to its principal; None when unknown, revoked or inactive."""
+    """Resolve an API token secret to its principal; None when unknown, revoked or inactive.
+
+    `last_used_at` is written at most once a minute per token, and never waits on a row lock.
+    """
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
+        return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is None or token.revoked_at is not None:
         return None
     agent = session.get(Agent, token.agent_id)
-    if agent is None or not agent.is_active:
+    if agent is None:
         return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        _touch_token(session, token.id, now)
     return Principal(workspace_id=agent.workspace_id, agent_id=agent.id, role=agent.role, via="token")
+
+
+# ---------------------------------------------------------- console sessions
+
+
+def log_in(
+    session: Session, *, email: str, password: str, workspace_slug: str | None, client_ip: str,
+    attempts_per_minute: int, max_age_seconds: int,
+) -> IssuedSession:
+    """Check a password and open a console session.
+
+    Raises TooManyAttempts before checking when the (email, IP) pair failed too often, and
+    InvalidCredentials (after recording the failure, which the caller commits) when nothing
+    matches. Unknown emails cost a hash verification too.
+    """
+    email = email.strip().lower()
+    key = ratelimit.attempt_key(email, client_ip)
+    ratelimit.check_attempts(session, key=key, limit=attempts_per_minute)
+    statement = (
+        select(Agent, Workspace.slug)
+        .join(Workspace, Workspace.id == Agent.workspace_id)
+        .where(Agent.email == email)
+        .order_by(Agent.id)
+        .limit(MAX_WORKSPACES_PER_LOGIN)
+    )
+    if workspace_slug is not None:
+        statement = statement.where(Workspace.slug == workspace_slug)
+    candidates = list(session.execute(statement).tuples())
+    if not candidates:
+        verify_password(None, password)
+    matched = [
+        (agent, slug) for agent, slug in candidates
+        if verify_password(agent.password_hash, password) and agent.is_active
+    ]
+    if not matched:
+        ratelimit.record_failure(session, key=key)
+        raise InvalidCredentials()
+    if len(matched) > 1:
+        raise WorkspaceRequired(sorted(slug for _, slug in matched))
+    agent = matched[0][0]
+    ratelimit.clear_failures(session, key=key)
+    if agent.password_hash and needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)
+    secret = secrets.token_urlsafe(32)
+    now = clock.now()
+    row = AuthSession(
+        workspace_id=agent.workspace_id, agent_id=agent.id, token_hash=_digest(secret),
+        csrf_token=secrets.token_urlsafe(32), created_at=now,
+        expires_at=now + timedelta(seconds=max_age_seconds),
+    )
+    session.add(row)
+    session.flush()
+    principal = Principal(workspace_id=agent.workspace_id, agent_id=agent.id, role=agent.role,
+                          via="session", session_id=row.id)
+    return IssuedSession(secret=secret, session=_describe(session, principal, row))
+
+
+def authenticate_session(
+    session: Session, *, secret: str, csrf_token: str | None, needs_csrf: bool
+) -> Principal | None:
+    """Resolve a session cookie to its principal; None when unknown, expired or inactive.
+
+    Raises CsrfFailed when the request needs CSRF protection and the token does not match.
+    """
+    if not secret or len(secret) > MAX_SECRET_LENGTH:
+        return None
+    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(secret)))
+    if row is None or row.expires_at <= clock.now():
+        return None
+    agent = session.get(Agent, row.agent_id)
+    if agent is None or not agent.is_active or agent.workspace_id != row.workspace_id:
+        return None
+    if needs_csrf and not (
+        csrf_token and secrets.compare_digest(csrf_token.encode(), row.csrf_token.encode())
+    ):
+        raise CsrfFailed()
+    return Principal(workspace_id=agent.workspace_id, agent_id=agent.id, role=agent.role,
+                     via="session", session_id=row.id)
+
+
+def describe_session(session: Session, *, principal: Principal) -> SessionOut:
+    """The caller's agent and workspace, plus the CSRF token of a console session."""
+    row = None
+    if principal.session_id is not None:
+        row = session.get(AuthSession, principal.session_id)
+    return _describe(session, principal, row)
+
+
+def log_out(session: Session, *, workspace_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End a console session."""
+    session.execute(delete(AuthSession).where(
+        AuthSession.id == session_id, AuthSession.workspace_id == workspace_id
+    ))
+
+
+def purge_expired_credentials(session: Session) -> int:
+    """Delete expired console sessions and stale login failures; returns how many rows went."""
+    result = session.execute(delete(AuthSession).where(AuthSession.expires_at <= clock.now()))
+    return int(getattr(result, "rowcount", 0) or 0) + ratelimit.purge_failures(session)
+
+
+# ------------------------------------------------------------------ private
+
+
+def _workspace(session: Session, workspace_id: uuid.UUID) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotFound("workspace not found")
+    return workspace
+
+
+def _agent(session: Session, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None or agent.workspace_id != workspace_id:
+        raise NotFound("agent not found")
+    return agent
+
+
+def _team(session: Session, workspace_id: uuid.UUID, team_id: uuid.UUID) -> Team:
+    team = session.get(Team, team_id)
+    if team is None or team.workspace_id != workspace_id:
+        raise NotFound("team not found")
+    return team
+
+
+def _membership(
+    session: Session, workspace_id: uuid.UUID, team_id: uuid.UUID, agent_id: uuid.UUID
+) -> TeamMember | None:
+    membership = session.get(TeamMember, (team_id, agent_id))
+    return membership if membership is not None and membership.workspace_id == workspace_id else None
+
+
+def _save_team(session: Session, team: Team) -> None:
+    try:
+        with session.begin_nested():
+            session.add(team)
+    except IntegrityError as exc:
+        raise Conflict("a team with this name exists", code="team_name_taken") from exc
+
+
+def _apply(row: Any, changes: dict[str, Any]) -> list[str]:
+    """Set the given attributes; return the names of those whose value actually changed."""
+    changed = []
+    for name, value in sorted(changes.items()):
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed.append(name)
+    return changed
+
+
+def _ensure_another_admin(session: Session, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> None:
+    others = session.scalar(
+        select(func.count()).select_from(Agent).where(
+            Agent.workspace_id == workspace_id, Agent.role == Role.ADMIN,
+            Agent.is_active.is_(True), Agent.id != agent_id,
+        )
+    )
+    if not others:
+        raise LastAdmin()
+
+
+def _set_active(session: Session, agent: Agent, active: bool) -> None:
+    agent.is_active = active
+    if active:
+        session.flush()
+        publish(session, AgentReactivated(workspace_id=agent.workspace_id, agent_id=agent.id))
+        return
+    _end_sessions(session, agent)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.agent_id == agent.id, ApiToken.workspace_id == agent.workspace_id,
+               ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    publish(session, AgentDeactivated(workspace_id=agent.workspace_id, agent_id=agent.id))
+
+
+def _end_sessions(session: Session, agent: Agent, *, keep: uuid.UUID | None = None) -> None:
+    statement = delete(AuthSession).where(
+        AuthSession.agent_id == agent.id, AuthSession.workspace_id == agent.workspace_id
+    )
+    if keep is not None:
+        statement = statement.where(AuthSession.id != keep)
+    session.execute(statement.execution_options(synchronize_session=False))
+
+
+def _touch_token(session: Session, token_id: uuid.UUID, now: datetime) -> None:
+    """Record use without blocking: a row locked by a concurrent touch is skipped."""
+    stale = (
+        select(ApiToken.id)
+        .where(ApiToken.id == token_id, or_(
+            ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL
+        ))
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(
+        update(ApiToken).where(ApiToken.id.in_(stale)).values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _describe(session: Session, principal: Principal, row: AuthSession | None) -> SessionOut:
+    return SessionOut(
+        principal=principal,
+        agent=get_agent(session, workspace_id=principal.workspace_id, agent_id=principal.agent_id),
+        workspace=get_workspace(session, workspace_id=principal.workspace_id),
+        csrf_token=row.csrf_token if row is not None else None,
+        expires_at=row.expires_at if row is not None else None,
+    )
+
+
+def _paginate(
+    session: Session, statement: Select[Any], key: Any, *, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """Rows ordered by a time-ordered id, newest first, with the cursor of the next page."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    if cursor:
+        (value,) = decode_cursor(cursor, size=1)
+        try:
+            after = uuid.UUID(str(value))
+        except ValueError as exc:
+            raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
+        statement = statement.where(key < after)
+    rows = list(session.scalars(statement.order_by(key.desc()).limit(limit + 1)))
+    if len(rows) > limit:
+        return rows[:limit], encode_cursor([str(rows[limit - 1].id)])
+    return rows, None
 
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-

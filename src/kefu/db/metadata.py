@@ -9,6 +9,9 @@ from kefu.db.base import Base
 MODEL_MODULES = (
     "kefu.db.outbox",
     "kefu.accounts.models",
+    "kefu.customers.models",
+    "kefu.conversations.models",
+    "kefu.webhooks.models",
 )
 
 for _module in MODEL_MODULES:

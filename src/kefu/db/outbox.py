@@ -60,6 +60,8 @@ def publish(session: Session, event_obj: DomainEvent) -> OutboxEvent:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the events wait for the outer commit
     if session.info.pop(_PENDING_KEY, False):
         hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
         if hook is not None:

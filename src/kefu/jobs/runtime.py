@@ -12,8 +12,12 @@ from typing import Any
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from huey.consumer import Consumer
+from sqlalchemy.orm import Session
+
+from kefu.core.events import EventEnvelope
 
 from kefu.jobs.relay import OutboxRelay
+from kefu.jobs.subscriptions import Handler
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,14 @@ class JobRuntime:
             task.schedule(args=args, delay=delay)
         else:
             task(*args)
+
+    def enqueue_event(self, name: str) -> Handler:
+        """A subscriber that hands each event it receives to the named background job."""
+
+        def handler(_session: Session, envelope: EventEnvelope) -> None:
+            self.enqueue(name, envelope.event.model_dump(mode="json"))
+
+        return handler
 
     def kick_relay(self) -> None:
         """Called after a commit that published events: deliver them soon."""

@@ -20,11 +20,12 @@ class Subscriptions:
 
     _handlers: dict[str, dict[str, Handler]] = field(default_factory=lambda: defaultdict(dict))
 
-    def subscribe(self, event_type: type[DomainEvent] | str, handler: Handler) -> None:
-        """Register a handler under its qualified name (the idempotency key)."""
+    def subscribe(
+        self, event_type: type[DomainEvent] | str, handler: Handler, *, name: str | None = None
+    ) -> None:
+        """Register a handler under a stable name (default: its qualified name), the idempotency key."""
         key = event_type if isinstance(event_type, str) else event_type.event_type
-        name = f"{handler.__module__}.{handler.__qualname__}"
-        self._handlers[key][name] = handler
+        self._handlers[key][name or f"{handler.__module__}.{handler.__qualname__}"] = handler
 
     def handlers_for(self, event_type: str) -> dict[str, Handler]:
         """Handlers for one event type, including catch-all handlers."""

@@ -1,0 +1,1 @@
+"""Benchmarks that print their numbers (`kefu bench ...`); never imported by the platform itself."""

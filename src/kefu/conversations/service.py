@@ -1,0 +1,614 @@
+"""Write path and reads of conversations, messages and their timeline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from kefu.conversations import changes, intake, lifecycle, listing
+from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
+from kefu.conversations.events import (
+    ConversationComplaintMarked,
+    ConversationCustomerChanged,
+    MessageAnalysed,
+)
+from kefu.conversations.models import Conversation, Message, TimelineEntry
+from kefu.conversations.schemas import (
+    SYSTEM,
+    Actor,
+    AssignIn,
+    Attachment,
+    ComplaintIn,
+    ConversationFilter,
+    ConversationIn,
+    ConversationOut,
+    ConversationPatch,
+    FirstMessageIn,
+    MessageAnalysisIn,
+    MessageOut,
+    ReceivedMessage,
+    TimelineEntryOut,
+    validated,
+)
+from kefu.core import clock
+from kefu.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from kefu.core.paging import Page, encode_cursor
+from kefu.customers import service as customers
+from kefu.customers.schemas import CustomerOut, ResolveIn
+from kefu.db.outbox import publish
+
+
+def open_conversation(
+    session: Session, *, workspace_id: uuid.UUID, data: ConversationIn, actor: Actor = SYSTEM
+) -> ConversationOut:
+    """Open a conversation for an existing or new customer, optionally with its first message."""
+    customer = resolve_customer_reference(
+        session, workspace_id=workspace_id, customer_id=data.customer_id, customer=data.customer
+    )
+    if data.assignee_id is not None:
+        changes.check_agent(session, workspace_id, data.assignee_id)
+    if data.team_id is not None:
+        changes.check_team(session, workspace_id, data.team_id)
+    first = data.message
+    conversation = intake.new_conversation(
+        session,
+        workspace_id=workspace_id,
+        customer=customer,
+        channel=data.channel,
+        inbox_id=data.inbox_id,
+        subject=data.subject or intake.subject_from(first.text if first else ""),
+        language=data.language or (first.language if first else None),
+        actor=actor,
+        priority=data.priority,
+        tags=data.tags,
+        custom_fields={k: v for k, v in data.custom_fields.items() if v is not None},
+        assignee_id=data.assignee_id,
+        team_id=data.team_id,
+    )
+    if first is not None:
+        intake.append_first(session, conversation, first, actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def resolve_customer_reference(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    customer_id: uuid.UUID | None,
+    customer: ResolveIn | None,
+) -> CustomerOut:
+    """The customer named by id (404 if unknown), or found/created by identities."""
+    if customer_id is not None:
+        return customers.get_customer(session, workspace_id=workspace_id, customer_id=customer_id)
+    if customer is None:
+        raise BadRequest("give customer_id or customer")
+    return customers.resolve_customer(
+        session,
+        workspace_id=workspace_id,
+        identities=customer.identities,
+        name=customer.name,
+        language=customer.language,
+        market=customer.market,
+    )
+
+
+def receive_message(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    channel: Channel,
+    text: str,
+    external_id: str | None = None,
+    attachments: Sequence[Attachment] = (),
+    language: str | None = None,
+    inbox_id: uuid.UUID | None = None,
+    reopen_window: timedelta = lifecycle.REOPEN_WINDOW,
+) -> ReceivedMessage:
+    """Store a customer message in the customer's open conversation on the channel, or open one.
+
+    A pending or snoozed conversation goes back to open; a resolved one reopens within
+    `reopen_window` after resolution, otherwise (and after closing) a new conversation starts.
+    A repeated `external_id` returns the stored message instead of storing it twice.
+    """
+    body = validated(
+        FirstMessageIn,
+        text=text,
+        attachments=list(attachments),
+        language=language,
+        external_id=external_id,
+    )
+    customer = customers.get_customer(session, workspace_id=workspace_id, customer_id=customer_id)
+    intake.serialise_intake(session, customer.id, channel, inbox_id)
+    if body.external_id is not None:
+        known = intake.find_delivered(session, workspace_id, customer.id, channel, inbox_id, body.external_id)
+        if known is not None:
+            return ReceivedMessage(
+                conversation=ConversationOut.model_validate(known[1]),
+                message=MessageOut.model_validate(known[0]),
+                duplicate=True,
+            )
+    now = clock.now()
+    actor = Actor(kind=ActorKind.CUSTOMER, id=customer.id)
+    conversation = intake.continuable(
+        session, workspace_id, customer.id, channel, inbox_id, now, reopen_window
+    )
+    opened = reopened = False
+    if conversation is None:
+        conversation = intake.new_conversation(
+            session,
+            workspace_id=workspace_id,
+            customer=customer,
+            channel=channel,
+            inbox_id=inbox_id,
+            subject=intake.subject_from(body.text),
+            language=body.language,
+            actor=actor,
+        )
+        opened = True
+    elif conversation.status != ConversationStatus.OPEN:
+        reopened = lifecycle.is_reopen(conversation.status, ConversationStatus.OPEN)
+        changes.transition(session, conversation, ConversationStatus.OPEN, actor, reason="customer_reply")
+    message = intake.add_message(session, conversation, Direction.INBOUND, actor, body)
+    session.flush()
+    return ReceivedMessage(
+        conversation=ConversationOut.model_validate(conversation),
+        message=MessageOut.model_validate(message),
+        opened=opened,
+        reopened=reopened,
+    )
+
+
+def send_reply(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    text: str,
+    actor: Actor,
+    attachments: Sequence[Attachment] = (),
+    language: str | None = None,
+    external_id: str | None = None,
+) -> MessageOut:
+    """Store an outbound reply by an agent, bot or the system; an agent's first one sets first_response_at."""
+    if actor.kind == ActorKind.CUSTOMER:
+        raise BadRequest("customers do not send replies; use receive_message")
+    body = validated(
+        FirstMessageIn, text=text, attachments=list(attachments), language=language, external_id=external_id
+    )
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    if conversation.status == ConversationStatus.CLOSED:
+        raise Conflict("the conversation is closed", code="conversation_closed")
+    if body.external_id is not None and session.scalar(
+        select(Message.id).where(
+            Message.conversation_id == conversation.id, Message.external_id == body.external_id
+        )
+    ):
+        raise Conflict("a message with this external_id exists", code="duplicate_external_id")
+    message = intake.add_message(session, conversation, Direction.OUTBOUND, actor, body)
+    session.flush()
+    return MessageOut.model_validate(message)
+
+
+def add_note(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    text: str,
+    actor: Actor,
+    attachments: Sequence[Attachment] = (),
+) -> MessageOut:
+    """Add an internal note, visible to agents only."""
+    body = validated(FirstMessageIn, text=text, attachments=list(attachments))
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    message = intake.add_message(session, conversation, Direction.NOTE, actor, body)
+    session.flush()
+    return MessageOut.model_validate(message)
+
+
+def record_message_analysis(
+    session: Session, *, workspace_id: uuid.UUID, message_id: uuid.UUID, analysis: dict[str, Any]
+) -> MessageOut:
+    """Store language analysis of a message (language, intent, sentiment, anger, abuse).
+
+    Keys left out stay as they are. A detected language of a customer message also becomes the
+    conversation's language when it has none yet.
+    """
+    data = validated(MessageAnalysisIn, **analysis)
+    message = session.get(Message, message_id)
+    if message is None or message.workspace_id != workspace_id:
+        raise NotFound("message not found")
+    for name in data.model_fields_set:
+        setattr(message, name, getattr(data, name))
+    message.analysed_at = clock.now()
+    if data.language and message.direction == Direction.INBOUND:
+        conversation = _load(session, workspace_id, message.conversation_id)
+        if conversation.language is None:
+            conversation.language = data.language
+    publish(
+        session,
+        MessageAnalysed(
+            workspace_id=workspace_id,
+            conversation_id=message.conversation_id,
+            message_id=message.id,
+            direction=message.direction,
+            language=message.language,
+            intent=message.intent,
+            intent_confidence=message.intent_confidence,
+            sentiment=message.sentiment,
+            sentiment_score=message.sentiment_score,
+            angry=message.angry,
+            abusive=message.abusive,
+        ),
+    )
+    session.flush()
+    return MessageOut.model_validate(message)
+
+
+def change_status(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    status: ConversationStatus,
+    actor: Actor,
+    snoozed_until: datetime | None = None,
+    reason: str | None = None,
+) -> ConversationOut:
+    """Move a conversation to a status; illegal moves are a 409 `invalid_transition`."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.transition(session, conversation, status, actor, snoozed_until=snoozed_until, reason=reason)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def snooze(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    until: datetime,
+    actor: Actor,
+) -> ConversationOut:
+    """Snooze until a future moment; it wakes to open then, or earlier on a customer reply."""
+    return change_status(
+        session,
+        workspace_id=workspace_id,
+        conversation_id=conversation_id,
+        status=ConversationStatus.SNOOZED,
+        snoozed_until=until,
+        actor=actor,
+    )
+
+
+def assign(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    data: AssignIn,
+    actor: Actor,
+) -> ConversationOut:
+    """Assign to an agent and/or a team of the workspace (fields not set in `data` stay)."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.assign(session, conversation, data, actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def set_priority(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    priority: Priority,
+    actor: Actor,
+) -> ConversationOut:
+    """Change the priority."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.set_priority(session, conversation, priority, actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def tag(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    tags: Iterable[str],
+    actor: Actor,
+) -> ConversationOut:
+    """Add tags (already present ones are ignored)."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.change_tags(session, conversation, add=list(tags), remove=[], actor=actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def untag(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    tags: Iterable[str],
+    actor: Actor,
+) -> ConversationOut:
+    """Remove tags (absent ones are ignored)."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.change_tags(session, conversation, add=[], remove=list(tags), actor=actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def change_tags(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    add: Iterable[str],
+    remove: Iterable[str],
+    actor: Actor,
+) -> ConversationOut:
+    """Add and remove tags in one change."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.change_tags(session, conversation, add=list(add), remove=list(remove), actor=actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def set_custom_fields(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    fields: dict[str, Any],
+    actor: Actor,
+) -> ConversationOut:
+    """Merge custom fields into the conversation's; a null value removes the key."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    changes.merge_fields(session, conversation, fields, actor)
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def mark_complaint(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    data: ComplaintIn,
+    actor: Actor,
+) -> ConversationOut:
+    """Set or clear the complaint flag with the amount at stake and its currency."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    before = changes.complaint_state(conversation)
+    conversation.is_complaint = data.is_complaint
+    conversation.complaint_amount = data.amount
+    conversation.complaint_currency = data.currency
+    after = changes.complaint_state(conversation)
+    if before != after:
+        changes.record(session, conversation, TimelineKind.COMPLAINT_CHANGED, actor, before, after)
+        publish(
+            session,
+            ConversationComplaintMarked(
+                **changes.base(conversation, actor),
+                is_complaint=data.is_complaint,
+                amount=data.amount,
+                currency=data.currency,
+            ),
+        )
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def update_conversation(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    data: ConversationPatch,
+    actor: Actor,
+) -> ConversationOut:
+    """Apply a partial update; only the fields present in `data` change, all or nothing."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    given = data.model_fields_set
+    if data.subject is not None and data.subject != conversation.subject:
+        changes.record(
+            session,
+            conversation,
+            TimelineKind.SUBJECT_CHANGED,
+            actor,
+            {"subject": conversation.subject},
+            {"subject": data.subject},
+        )
+        conversation.subject = data.subject
+    if "language" in given and data.language != conversation.language:
+        changes.record(
+            session,
+            conversation,
+            TimelineKind.LANGUAGE_CHANGED,
+            actor,
+            {"language": conversation.language},
+            {"language": data.language},
+        )
+        conversation.language = data.language
+    if data.priority is not None:
+        changes.set_priority(session, conversation, data.priority, actor)
+    if given & {"assignee_id", "team_id"}:
+        changes.assign(
+            session,
+            conversation,
+            AssignIn(**data.model_dump(include={"assignee_id", "team_id"} & given)),
+            actor,
+        )
+    if data.custom_fields is not None:
+        changes.merge_fields(session, conversation, data.custom_fields, actor)
+    if data.status is not None:
+        changes.transition(session, conversation, data.status, actor, snoozed_until=data.snoozed_until)
+    elif "snoozed_until" in given:
+        raise ValidationFailed(
+            "snoozed_until goes with status=snoozed",
+            details=[{"loc": ["body", "snoozed_until"], "msg": "needs status=snoozed"}],
+        )
+    session.flush()
+    return ConversationOut.model_validate(conversation)
+
+
+def move_customer_conversations(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    source_customer_id: uuid.UUID,
+    target_customer_id: uuid.UUID,
+    actor: Actor = SYSTEM,
+) -> int:
+    """Move every conversation of a merged-away customer to the surviving one; returns how many moved."""
+    moved = session.scalars(
+        select(Conversation)
+        .where(Conversation.workspace_id == workspace_id, Conversation.customer_id == source_customer_id)
+        .order_by(Conversation.id)
+        .with_for_update()
+    ).all()
+    for conversation in moved:
+        conversation.customer_id = target_customer_id
+        changes.record(
+            session,
+            conversation,
+            TimelineKind.CUSTOMER_CHANGED,
+            actor,
+            {"customer_id": str(source_customer_id)},
+            {"customer_id": str(target_customer_id)},
+            reason="customers_merged",
+        )
+        publish(
+            session,
+            ConversationCustomerChanged(
+                **changes.base(conversation, actor),
+                from_customer_id=source_customer_id,
+                to_customer_id=target_customer_id,
+            ),
+        )
+    session.flush()
+    return len(moved)
+
+
+def due_snoozed(session: Session, *, limit: int = 500) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(workspace id, conversation id) of snoozed conversations whose wake-up time has come, any workspace."""
+    rows = session.execute(
+        select(Conversation.workspace_id, Conversation.id)
+        .where(Conversation.status == ConversationStatus.SNOOZED, Conversation.snoozed_until <= clock.now())
+        .order_by(Conversation.snoozed_until, Conversation.id)
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def wake_conversation(session: Session, *, workspace_id: uuid.UUID, conversation_id: uuid.UUID) -> bool:
+    """Wake a snoozed conversation whose time has come; False when it is not (or no longer) due."""
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    due = conversation.snoozed_until
+    if conversation.status != ConversationStatus.SNOOZED or due is None or due > clock.now():
+        return False
+    changes.transition(session, conversation, ConversationStatus.OPEN, SYSTEM, reason="snooze_expired")
+    session.flush()
+    return True
+
+
+def get_conversation(
+    session: Session, *, workspace_id: uuid.UUID, conversation_id: uuid.UUID
+) -> ConversationOut:
+    """Fetch a conversation of the workspace or raise NotFound."""
+    return ConversationOut.model_validate(_load(session, workspace_id, conversation_id))
+
+
+def get_message(session: Session, *, workspace_id: uuid.UUID, message_id: uuid.UUID) -> MessageOut:
+    """Fetch a message of the workspace or raise NotFound."""
+    message = session.get(Message, message_id)
+    if message is None or message.workspace_id != workspace_id:
+        raise NotFound("message not found")
+    return MessageOut.model_validate(message)
+
+
+def list_conversations(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    filters: ConversationFilter,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[ConversationOut]:
+    """Conversations matching the filters, most recent message first (then id), cursor-paginated."""
+    limit = listing.checked_limit(limit)
+    query = listing.filtered(select(Conversation).where(Conversation.workspace_id == workspace_id), filters)
+    if cursor:
+        after_at, after_id = listing.conversation_cursor(cursor)
+        query = query.where(
+            or_(
+                Conversation.last_message_at < after_at,
+                and_(Conversation.last_message_at == after_at, Conversation.id < after_id),
+            )
+        )
+    query = query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(limit + 1)
+    rows = session.scalars(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = encode_cursor([clock.as_utc(last.last_message_at).isoformat(), str(last.id)])
+    return Page(items=[ConversationOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def list_messages(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[MessageOut]:
+    """Messages and notes of a conversation, oldest first, cursor-paginated."""
+    _load(session, workspace_id, conversation_id)
+    query = select(Message).where(
+        Message.workspace_id == workspace_id, Message.conversation_id == conversation_id
+    )
+    return listing.id_page(session, query, Message.id, limit, cursor, MessageOut)
+
+
+def list_timeline(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[TimelineEntryOut]:
+    """The changes of a conversation in the order they happened, cursor-paginated."""
+    _load(session, workspace_id, conversation_id)
+    query = select(TimelineEntry).where(
+        TimelineEntry.workspace_id == workspace_id, TimelineEntry.conversation_id == conversation_id
+    )
+    return listing.id_page(session, query, TimelineEntry.id, limit, cursor, TimelineEntryOut)
+
+
+def _load(
+    session: Session, workspace_id: uuid.UUID, conversation_id: uuid.UUID, *, lock: bool = False
+) -> Conversation:
+    """A conversation of the workspace (row-locked for writes on PostgreSQL) or NotFound."""
+    query = select(Conversation).where(
+        Conversation.id == conversation_id, Conversation.workspace_id == workspace_id
+    )
+    if lock:
+        query = query.with_for_update()
+    conversation = session.scalar(query)
+    if conversation is None:
+        raise NotFound("conversation not found")
+    return conversation

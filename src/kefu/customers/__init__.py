@@ -1,0 +1,1 @@
+"""Customers: identities (email, phone, channel handles), resolution, merge, tags and fields."""

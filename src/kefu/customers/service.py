@@ -1,0 +1,664 @@
+"""Write path and reads of customers: identities, resolution of contacts, updates and merges."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from kefu.core import clock
+from kefu.core.errors import ValidationFailed
+from kefu.core.ids import new_id
+from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from kefu.customers import values
+from kefu.customers.enums import IdentityKind, VipTier
+from kefu.customers.events import (
+    CustomerCreated,
+    CustomerDeleted,
+    CustomerIdentityAdded,
+    CustomerIdentityConflicted,
+    CustomerIdentityRemoved,
+    CustomersMerged,
+    CustomerUpdated,
+)
+from kefu.customers.exceptions import (
+    CustomerInUse,
+    CustomerMerged,
+    CustomerNotFound,
+    IdentityNotFound,
+    IdentityTaken,
+    InvalidIdentity,
+    MergeIntoSelf,
+    ResolveContention,
+)
+from kefu.customers.identities import (
+    CHANNEL_KINDS,
+    IdentityValueError,
+    normalise_identity,
+    phone_region,
+)
+from kefu.customers.models import Customer, CustomerIdentity, CustomerMerge, CustomerTag
+from kefu.customers.schemas import (
+    CustomerIn,
+    CustomerMergeOut,
+    CustomerOut,
+    CustomerUpdate,
+    IdentityConflict,
+    IdentityIn,
+    IdentityOut,
+    ResolvedCustomer,
+)
+from kefu.db.outbox import publish
+
+RESOLVE_EXTRA_ATTEMPTS = 2
+"""Each lost race reveals at least one identity committed by another writer, so len(identities)
+retries always suffice; a few more absorb deadlock retries."""
+MAX_MERGE_HOPS = 32
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+"""PostgreSQL deadlock_detected and serialization_failure: another writer won, try again."""
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A normalised identity asked for by a caller."""
+
+    kind: IdentityKind
+    value: str
+    verified: bool
+
+    @property
+    def key(self) -> tuple[IdentityKind, str]:
+        """The unique key of the identity in a workspace."""
+        return self.kind, self.value
+
+
+# --- reads ---------------------------------------------------------------------------------------
+
+
+def get_customer(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, follow_merges: bool = True
+) -> CustomerOut:
+    """A customer of the workspace; a merged customer's id leads to the customer it was merged into."""
+    if follow_merges:
+        return _to_out(_live_customer(session, workspace_id, customer_id))
+    return _to_out(_customer_row(session, workspace_id, customer_id))
+
+
+def find_customer_by_identity(
+    session: Session, *, workspace_id: uuid.UUID, kind: IdentityKind, value: str,
+    market: str | None = None,
+) -> CustomerOut | None:
+    """The customer owning an identity, or None; national phone numbers are read in `market`."""
+    wanted = _normalise(kind, value, verified=False, region=phone_region(market), loc=["value"])
+    row = _identity_row(session, workspace_id, wanted.key)
+    if row is None:
+        return None
+    return _to_out(_live_customer(session, workspace_id, row.customer_id))
+
+
+def list_customers(
+    session: Session, *, workspace_id: uuid.UUID, limit: int = 50, cursor: str | None = None,
+    tag: str | None = None, vip_tier: VipTier | None = None, market: str | None = None,
+    language: str | None = None, q: str | None = None,
+) -> Page[CustomerOut]:
+    """Customers newest first, merged ones hidden; filters combine, `q` searches names and identities."""
+    query = select(Customer).where(
+        Customer.workspace_id == workspace_id, Customer.merged_into_id.is_(None)
+    )
+    if tag is not None:
+        tag_value = _checked(values.normalise_tag, tag, loc=["tag"])
+        query = query.where(
+            exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag == tag_value)
+        )
+    if vip_tier is not None:
+        query = query.where(Customer.vip_tier == vip_tier)
+    if market is not None:
+        query = query.where(Customer.market == _checked(values.normalise_market, market, loc=["market"]))
+    if language is not None:
+        query = query.where(
+            Customer.language == _checked(values.normalise_language, language, loc=["language"])
+        )
+    if q is not None and (needle := _search_text(q)):
+        query = query.where(
+            or_(
+                Customer.name.icontains(needle, autoescape=True),
+                exists().where(
+                    CustomerIdentity.customer_id == Customer.id,
+                    CustomerIdentity.value.icontains(needle, autoescape=True),
+                ),
+            )
+        )
+    if cursor is not None:
+        query = query.where(Customer.id < _cursor_id(cursor))
+    limit = max(1, min(limit, MAX_LIMIT))
+    rows = list(session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
+    return Page(items=[_to_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+
+def list_merges(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, limit: int = 50,
+    cursor: str | None = None,
+) -> Page[CustomerMergeOut]:
+    """Merge audit records in which a customer was the source or the target, newest first."""
+    _customer_row(session, workspace_id, customer_id)
+    query = select(CustomerMerge).where(
+        CustomerMerge.workspace_id == workspace_id,
+        or_(
+            CustomerMerge.source_customer_id == customer_id,
+            CustomerMerge.target_customer_id == customer_id,
+        ),
+    )
+    if cursor is not None:
+        query = query.where(CustomerMerge.id < _cursor_id(cursor))
+    limit = max(1, min(limit, MAX_LIMIT))
+    rows = list(session.scalars(query.order_by(CustomerMerge.id.desc()).limit(limit + 1)))
+    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
+    return Page(
+        items=[CustomerMergeOut.model_validate(row) for row in rows[:limit]], next_cursor=next_cursor
+    )
+
+
+# --- resolution ----------------------------------------------------------------------------------
+
+
+def resolve_customer(
+    session: Session, *, workspace_id: uuid.UUID, identities: Sequence[IdentityIn],
+    name: str | None = None, language: str | None = None, market: str | None = None,
+) -> ResolvedCustomer:
+    """Find the one customer behind a contact's identities, or create it; attach what was learned.
+
+    Matching order: a channel handle; then an email or phone that is verified (stored or given),
+    or any email or phone when the call carries no channel handle (the address is the channel).
+    Identities owned by another customer are left there and reported in `conflicts`. Safe under
+    concurrency: the work runs in a savepoint and a unique-key race is retried, so concurrent
+    calls for the same new identity yield one customer. Name, language and market only fill
+    blanks; invalid ones from a channel are dropped rather than failing the contact.
+    """
+    market = _lenient(values.normalise_market, market)
+    wanted = _normalise_all(identities, region=phone_region(market), loc=["identities"])
+    if not wanted:
+        raise ValidationFailed(
+            "at least one identity is needed",
+            details=[{"loc": ["identities"], "msg": "at least one identity", "type": "too_short"}],
+        )
+    attributes = {
+        "name": values.sanitise_name(name),
+        "language": _lenient(values.normalise_language, language),
+        "market": market,
+    }
+    last_race: Exception | None = None
+    for _ in range(len(wanted) + RESOLVE_EXTRA_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                return _resolve_once(session, workspace_id, wanted, attributes)
+        except (IntegrityError, OperationalError) as exc:
+            if not _is_race(exc):
+                raise
+            last_race = exc
+    raise ResolveContention("identities are being written concurrently; retry") from last_race
+
+
+def _resolve_once(
+    session: Session, workspace_id: uuid.UUID, wanted: list[_Wanted], attributes: dict[str, str | None]
+) -> ResolvedCustomer:
+    owners = _identity_rows(session, workspace_id, [w.key for w in wanted])
+    owner_id = _match(wanted, owners)
+    created = owner_id is None
+    if owner_id is None:
+        customer = Customer(id=new_id(), workspace_id=workspace_id, **attributes)
+        session.add(customer)
+        session.flush()
+        publish(session, CustomerCreated(workspace_id=workspace_id, customer_id=customer.id))
+    else:
+        customer = _live_customer(session, workspace_id, owner_id, lock=True)
+        filled = [key for key, value in attributes.items()
+                  if value is not None and getattr(customer, key) is None]
+        for key in filled:
+            setattr(customer, key, attributes[key])
+        if filled:
+            publish(session, CustomerUpdated(workspace_id=workspace_id, customer_id=customer.id,
+                                             fields=filled))
+    conflicts: list[IdentityConflict] = []
+    ids = _ids_in_given_order(wanted)
+    for item in sorted(wanted, key=lambda w: w.key):
+        row = owners.get(item.key)
+        if row is None:
+            _attach(session, customer, item, identity_id=ids[item.key])
+        elif row.customer_id == customer.id:
+            if item.verified and not row.verified:
+                row.verified, row.verified_at = True, clock.now()
+        else:
+            conflicts.append(IdentityConflict(kind=item.kind, value=item.value,
+                                              owner_customer_id=row.customer_id))
+            publish(session, CustomerIdentityConflicted(
+                workspace_id=workspace_id, customer_id=customer.id,
+                owner_customer_id=row.customer_id, kind=item.kind, value=item.value,
+            ))
+    session.flush()
+    out = _to_out(customer)
+    return ResolvedCustomer(**out.model_dump(), created=created, conflicts=conflicts)
+
+
+def _match(
+    wanted: list[_Wanted], owners: dict[tuple[IdentityKind, str], CustomerIdentity]
+) -> uuid.UUID | None:
+    """The customer id the identities point at, by the matching order of `resolve_customer`."""
+    for item in wanted:
+        if item.kind in CHANNEL_KINDS and (row := owners.get(item.key)) is not None:
+            return row.customer_id
+    has_channel = any(item.kind in CHANNEL_KINDS for item in wanted)
+    contacts = [(item, owners[item.key]) for item in wanted
+                if item.kind not in CHANNEL_KINDS and item.key in owners]
+    for item, row in sorted(contacts, key=lambda pair: not pair[1].verified):
+        if row.verified or item.verified or not has_channel:
+            return row.customer_id
+    return None
+
+
+def _is_race(exc: IntegrityError | OperationalError) -> bool:
+    """A unique-key collision or a PostgreSQL deadlock/serialisation failure: another writer won."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
+
+
+# --- writes --------------------------------------------------------------------------------------
+
+
+def create_customer(session: Session, *, workspace_id: uuid.UUID, data: CustomerIn) -> CustomerOut:
+    """Create a customer with its identities; an identity owned by another customer is a conflict."""
+    wanted = _normalise_all(data.identities, region=phone_region(data.market), loc=["identities"])
+    _refuse_taken(session, workspace_id, wanted)
+    customer = Customer(
+        id=new_id(), workspace_id=workspace_id, name=data.name, language=data.language,
+        market=data.market, vip_tier=data.vip_tier, custom_fields=dict(data.custom_fields),
+        tag_rows=[CustomerTag(workspace_id=workspace_id, tag=tag) for tag in data.tags],
+    )
+    try:
+        with session.begin_nested():
+            session.add(customer)
+            session.flush()
+            publish(session, CustomerCreated(workspace_id=workspace_id, customer_id=customer.id))
+            ids = _ids_in_given_order(wanted)
+            for item in sorted(wanted, key=lambda w: w.key):
+                _attach(session, customer, item, identity_id=ids[item.key])
+            session.flush()
+    except IntegrityError as exc:
+        raise _taken(session, workspace_id, wanted) from exc
+    return _to_out(customer)
+
+
+def update_customer(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, data: CustomerUpdate
+) -> CustomerOut:
+    """Change attributes of a customer (see CustomerUpdate for tags and custom fields)."""
+    customer = _live_customer(session, workspace_id, customer_id, lock=True)
+    given = data.model_fields_set
+    changed: list[str] = []
+    for key in ("name", "language", "market"):
+        if key in given and getattr(data, key) != getattr(customer, key):
+            setattr(customer, key, getattr(data, key))
+            changed.append(key)
+    if data.vip_tier is not None and data.vip_tier != customer.vip_tier:
+        customer.vip_tier = data.vip_tier
+        changed.append("vip_tier")
+    if data.tags is not None and set(data.tags) != {row.tag for row in customer.tag_rows}:
+        _set_tags(session, customer, data.tags)
+        changed.append("tags")
+    if data.custom_fields is not None:
+        merged = dict(customer.custom_fields)
+        for key, value in data.custom_fields.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        if merged != customer.custom_fields:
+            customer.custom_fields = _checked(values.check_custom_fields, merged, loc=["custom_fields"])
+            changed.append("custom_fields")
+    if changed:
+        customer.updated_at = clock.now()
+        publish(session, CustomerUpdated(workspace_id=workspace_id, customer_id=customer.id,
+                                         fields=changed))
+    session.flush()
+    return _to_out(customer)
+
+
+def add_identity(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, identity: IdentityIn
+) -> CustomerOut:
+    """Give a customer one more identity (national phone numbers read in the customer's market).
+
+    Adding an identity the customer already has is a no-op, except that `verified` can turn on.
+    """
+    customer = _live_customer(session, workspace_id, customer_id, lock=True)
+    item = _normalise(identity.kind, identity.value, verified=identity.verified,
+                      region=phone_region(customer.market), loc=["value"])
+    row = _identity_row(session, workspace_id, item.key)
+    if row is not None and row.customer_id != customer.id:
+        raise _taken(session, workspace_id, [item])
+    if row is not None:
+        if item.verified and not row.verified:
+            row.verified, row.verified_at = True, clock.now()
+            session.flush()
+        return _to_out(customer)
+    try:
+        with session.begin_nested():
+            _attach(session, customer, item, identity_id=new_id())
+            session.flush()
+    except IntegrityError as exc:
+        raise _taken(session, workspace_id, [item]) from exc
+    return _to_out(customer)
+
+
+def set_identity_verified(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, identity_id: uuid.UUID,
+    verified: bool,
+) -> CustomerOut:
+    """Mark an identity of a customer verified (proven owned) or not."""
+    customer = _live_customer(session, workspace_id, customer_id, lock=True)
+    row = _own_identity(customer, identity_id)
+    if row.verified != verified:
+        row.verified, row.verified_at = verified, clock.now() if verified else None
+        customer.updated_at = clock.now()
+        publish(session, CustomerUpdated(workspace_id=workspace_id, customer_id=customer.id,
+                                         fields=["identities"]))
+        session.flush()
+    return _to_out(customer)
+
+
+def remove_identity(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, identity_id: uuid.UUID
+) -> CustomerOut:
+    """Remove an identity from a customer; the value becomes free for another customer."""
+    customer = _live_customer(session, workspace_id, customer_id, lock=True)
+    row = _own_identity(customer, identity_id)
+    customer.identities.remove(row)
+    session.delete(row)
+    customer.updated_at = clock.now()
+    publish(session, CustomerIdentityRemoved(
+        workspace_id=workspace_id, customer_id=customer.id, identity_id=row.id, kind=row.kind,
+        value=row.value,
+    ))
+    session.flush()
+    return _to_out(customer)
+
+
+def delete_customer(session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+    """Delete a customer, its identities, the customers merged into it and its merge audit.
+
+    Refused with CustomerInUse while other domains' records (conversations...) still point at it.
+    """
+    customer = _customer_row(session, workspace_id, customer_id)
+    if customer.merged_into_id is not None:
+        raise CustomerMerged(
+            "this customer was merged; delete the customer it was merged into",
+            details={"merged_into_id": str(customer.merged_into_id)},
+        )
+    try:
+        with session.begin_nested():
+            session.delete(customer)
+            session.flush()
+    except IntegrityError as exc:
+        raise CustomerInUse("other records still refer to this customer") from exc
+    publish(session, CustomerDeleted(workspace_id=workspace_id, customer_id=customer_id))
+
+
+def merge_customers(
+    session: Session, *, workspace_id: uuid.UUID, source_id: uuid.UUID, target_id: uuid.UUID,
+    actor_agent_id: uuid.UUID | None,
+) -> CustomerOut:
+    """Merge the source customer into the target and keep an audit record.
+
+    All identities move to the target, tags are united, custom fields merged (the target wins),
+    blank name/language/market filled from the source and the higher VIP tier kept. The source
+    stays as a tombstone (`merged_into_id`), hidden from lists; its id leads to the target.
+    """
+    if source_id == target_id:
+        raise MergeIntoSelf("a customer cannot be merged into itself")
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(Customer)
+            .where(Customer.workspace_id == workspace_id, Customer.id.in_([source_id, target_id]))
+            .order_by(Customer.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    if source_id not in rows or target_id not in rows:
+        raise CustomerNotFound("customer not found")
+    source, target = rows[source_id], rows[target_id]
+    for role, row in (("source", source), ("target", target)):
+        if row.merged_into_id is not None:
+            raise CustomerMerged(
+                f"the {role} customer was already merged",
+                details={"customer_id": str(row.id), "merged_into_id": str(row.merged_into_id)},
+            )
+    moved = list(source.identities)
+    for identity in moved:
+        identity.customer = target
+    target_tags = {row.tag for row in target.tag_rows}
+    added_tags = sorted({row.tag for row in source.tag_rows} - target_tags)
+    target.tag_rows.extend(CustomerTag(workspace_id=workspace_id, tag=tag) for tag in added_tags)
+    added_fields = sorted(set(source.custom_fields) - set(target.custom_fields))
+    if added_fields:
+        target.custom_fields = {**source.custom_fields, **target.custom_fields}
+    for key in ("name", "language", "market"):
+        if getattr(target, key) is None and getattr(source, key) is not None:
+            setattr(target, key, getattr(source, key))
+    if VipTier(source.vip_tier).rank > VipTier(target.vip_tier).rank:
+        target.vip_tier = source.vip_tier
+    now = clock.now()
+    source.merged_into_id, source.merged_at, source.updated_at = target.id, now, now
+    target.updated_at = now
+    session.execute(
+        update(Customer)
+        .where(Customer.workspace_id == workspace_id, Customer.merged_into_id == source.id)
+        .values(merged_into_id=target.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    session.add(CustomerMerge(
+        workspace_id=workspace_id, source_customer_id=source.id, target_customer_id=target.id,
+        actor_agent_id=actor_agent_id,
+        moved_identities=[{"kind": i.kind, "value": i.value, "verified": i.verified} for i in moved],
+        added_tags=added_tags, added_custom_fields=added_fields, created_at=now,
+    ))
+    publish(session, CustomersMerged(
+        workspace_id=workspace_id, source_customer_id=source.id, target_customer_id=target.id,
+        actor_agent_id=actor_agent_id,
+    ))
+    session.flush()
+    return _to_out(target)
+
+
+# --- internals -----------------------------------------------------------------------------------
+
+
+def _to_out(customer: Customer) -> CustomerOut:
+    return CustomerOut(
+        id=customer.id, workspace_id=customer.workspace_id, name=customer.name,
+        language=customer.language, market=customer.market, vip_tier=customer.vip_tier,
+        tags=sorted(row.tag for row in customer.tag_rows), custom_fields=customer.custom_fields,
+        identities=[IdentityOut.model_validate(row) for row in sorted(customer.identities, key=_by_id)],
+        merged_into_id=customer.merged_into_id, created_at=customer.created_at,
+        updated_at=customer.updated_at,
+    )
+
+
+def _by_id(row: CustomerIdentity) -> uuid.UUID:
+    return row.id
+
+
+def _customer_row(
+    session: Session, workspace_id: uuid.UUID, customer_id: uuid.UUID, *, lock: bool = False
+) -> Customer:
+    if lock:
+        customer = session.scalar(
+            select(Customer)
+            .where(Customer.id == customer_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    else:
+        customer = session.get(Customer, customer_id)
+    if customer is None or customer.workspace_id != workspace_id:
+        raise CustomerNotFound("customer not found")
+    return customer
+
+
+def _live_customer(
+    session: Session, workspace_id: uuid.UUID, customer_id: uuid.UUID, *, lock: bool = False
+) -> Customer:
+    """The customer, or the one it was (transitively) merged into.
+
+    Writers pass `lock=True`: the row is locked (PostgreSQL) and re-read, so a concurrent merge
+    either waits for the write or is seen, and nothing is written to a merged-away customer.
+    """
+    customer = _customer_row(session, workspace_id, customer_id, lock=lock)
+    for _ in range(MAX_MERGE_HOPS):
+        if customer.merged_into_id is None:
+            return customer
+        customer = _customer_row(session, workspace_id, customer.merged_into_id, lock=lock)
+    raise CustomerNotFound("customer not found: merge chain too long")
+
+
+def _own_identity(customer: Customer, identity_id: uuid.UUID) -> CustomerIdentity:
+    for row in customer.identities:
+        if row.id == identity_id:
+            return row
+    raise IdentityNotFound("identity not found on this customer")
+
+
+def _identity_row(
+    session: Session, workspace_id: uuid.UUID, key: tuple[IdentityKind, str]
+) -> CustomerIdentity | None:
+    return _identity_rows(session, workspace_id, [key]).get(key)
+
+
+def _identity_rows(
+    session: Session, workspace_id: uuid.UUID, keys: list[tuple[IdentityKind, str]]
+) -> dict[tuple[IdentityKind, str], CustomerIdentity]:
+    """Existing identities among `keys`, fresh from the database (another writer may have won)."""
+    if not keys:
+        return {}
+    query = (
+        select(CustomerIdentity)
+        .where(
+            CustomerIdentity.workspace_id == workspace_id,
+            or_(*(and_(CustomerIdentity.kind == kind, CustomerIdentity.value == value)
+                  for kind, value in keys)),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return {(IdentityKind(row.kind), row.value): row for row in session.scalars(query)}
+
+
+def _ids_in_given_order(wanted: list[_Wanted]) -> dict[tuple[IdentityKind, str], uuid.UUID]:
+    """Identity ids in the caller's order; rows are inserted in key order so that concurrent
+    writers take unique-index locks in the same order (no deadlock) yet list in the given order."""
+    return {item.key: new_id() for item in wanted}
+
+
+def _attach(
+    session: Session, customer: Customer, item: _Wanted, *, identity_id: uuid.UUID
+) -> CustomerIdentity:
+    now = clock.now()
+    row = CustomerIdentity(
+        id=identity_id, workspace_id=customer.workspace_id, kind=item.kind, value=item.value,
+        verified=item.verified, verified_at=now if item.verified else None, created_at=now,
+    )
+    customer.identities.append(row)
+    session.flush()
+    publish(session, CustomerIdentityAdded(
+        workspace_id=customer.workspace_id, customer_id=customer.id, identity_id=row.id,
+        kind=row.kind, value=row.value, verified=row.verified,
+    ))
+    return row
+
+
+def _set_tags(session: Session, customer: Customer, tags: list[str]) -> None:
+    keep = set(tags)
+    for row in [row for row in customer.tag_rows if row.tag not in keep]:
+        customer.tag_rows.remove(row)
+    present = {row.tag for row in customer.tag_rows}
+    customer.tag_rows.extend(
+        CustomerTag(workspace_id=customer.workspace_id, tag=tag) for tag in tags if tag not in present
+    )
+    session.flush()
+
+
+def _refuse_taken(session: Session, workspace_id: uuid.UUID, wanted: list[_Wanted]) -> None:
+    if _identity_rows(session, workspace_id, [w.key for w in wanted]):
+        raise _taken(session, workspace_id, wanted)
+
+
+def _taken(session: Session, workspace_id: uuid.UUID, wanted: list[_Wanted]) -> IdentityTaken:
+    owners = _identity_rows(session, workspace_id, [w.key for w in wanted])
+    details = [
+        {"kind": kind, "value": value, "owner_customer_id": str(row.customer_id)}
+        for (kind, value), row in owners.items()
+    ]
+    return IdentityTaken("an identity already belongs to another customer", details=details)
+
+
+def _normalise(
+    kind: IdentityKind, value: str, *, verified: bool, region: str | None, loc: list[str | int]
+) -> _Wanted:
+    try:
+        normalised = normalise_identity(IdentityKind(kind), value, region=region)
+    except IdentityValueError as exc:
+        raise InvalidIdentity(loc=loc, reason=exc.code, message=exc.message) from exc
+    return _Wanted(IdentityKind(kind), normalised, verified)
+
+
+def _normalise_all(
+    identities: Sequence[IdentityIn], *, region: str | None, loc: list[str | int]
+) -> list[_Wanted]:
+    """Normalised identities in the caller's order, duplicates folded (verified if any copy is)."""
+    folded: dict[tuple[IdentityKind, str], _Wanted] = {}
+    for index, identity in enumerate(identities):
+        item = _normalise(identity.kind, identity.value, verified=identity.verified, region=region,
+                          loc=[*loc, index, "value"])
+        previous = folded.get(item.key)
+        verified = item.verified or (previous is not None and previous.verified)
+        folded[item.key] = _Wanted(item.kind, item.value, verified)
+    return list(folded.values())
+
+
+def _checked(rule: Any, value: Any, *, loc: list[str | int]) -> Any:
+    """Apply a value rule, turning its error into a 422 with the field path."""
+    try:
+        return rule(value)
+    except PydanticCustomError as exc:
+        raise ValidationFailed(
+            exc.message(), details=[{"loc": loc, "msg": exc.message(), "type": exc.type}]
+        ) from exc
+
+
+def _lenient(rule: Any, value: str | None) -> str | None:
+    """Apply a value rule to data learned from a channel; an invalid value is dropped."""
+    try:
+        result: str | None = rule(value)
+    except PydanticCustomError:
+        return None
+    return result
+
+
+def _search_text(q: str) -> str:
+    return _checked(lambda text: values.clean_text(text, max_length=100, code="invalid_query"), q,
+                    loc=["q"])
+
+
+def _cursor_id(cursor: str) -> uuid.UUID:
+    (raw,) = decode_cursor(cursor, size=1)
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc

@@ -1,0 +1,1 @@
+"""Deterministic demo data for `kefu demo`: a workspace with agents, customers and conversations."""

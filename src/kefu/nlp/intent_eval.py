@@ -1,0 +1,111 @@
+"""Evaluating intent models: accuracy, macro-F1, per-class figures and out-of-scope detection."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kefu.nlp.intent import UNKNOWN, IntentConfig, IntentModel
+from kefu.nlp.labelled import Example
+from kefu.nlp.metrics import EvalReport, classification_report
+
+OOS_PRECISION = 0.95
+"""In-scope precision at which the recall of unknowns is reported (threshold swept on test)."""
+
+
+@dataclass(frozen=True)
+class IntentEvaluation:
+    """An evaluation report plus how long training and prediction took."""
+
+    report: EvalReport
+    train_seconds: float
+    predict_ms_per_message: float
+
+
+def train_and_evaluate(
+    train: Sequence[Example],
+    test: Sequence[Example],
+    *,
+    unknown_label: str | None = None,
+    config: IntentConfig | None = None,
+    seed: int = 0,
+) -> IntentEvaluation:
+    """Fit on `train`, predict `test`; rows labelled `unknown_label` are out of scope."""
+    start = time.perf_counter()
+    model = IntentModel.fit(
+        [_as_unknown(e, unknown_label) for e in train], seed=seed, config=config
+    )
+    train_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    report = evaluate(model, [_as_unknown(e, unknown_label) for e in test],
+                      out_of_scope=unknown_label is not None)
+    per_message = (time.perf_counter() - start) * 1000 / max(len(test), 1)
+    report.extra["train_seconds"] = round(train_seconds, 2)
+    report.extra["predict_ms_per_message"] = round(per_message, 3)
+    return IntentEvaluation(report, train_seconds, per_message)
+
+
+def evaluate(model: IntentModel, test: Sequence[Example], *, out_of_scope: bool) -> EvalReport:
+    """Classification report of `model` on `test`; with `out_of_scope`, OOS figures in `extra`."""
+    texts = [e.text for e in test]
+    gold = [e.label for e in test]
+    predicted = [p.label for p in model.predict_many(texts)]
+    report = classification_report(gold, predicted)
+    probs, thresholds = model.probabilities(texts)
+    closed = [model.labels[i] for i in probs.argmax(axis=1)]
+    inside = [i for i, g in enumerate(gold) if g != UNKNOWN]
+    report.extra["closed_set_accuracy"] = round(
+        sum(closed[i] == gold[i] for i in inside) / max(len(inside), 1), 6
+    )
+    report.extra["unknown_rate"] = round(predicted.count(UNKNOWN) / max(len(predicted), 1), 6)
+    if out_of_scope:
+        report.extra.update(oos_figures(gold, predicted, probs.max(axis=1)))
+    return report
+
+
+def oos_figures(
+    gold: Sequence[str], predicted: Sequence[str], confidence: np.ndarray
+) -> dict[str, float]:
+    """In-scope accuracy, unknown recall and in-scope precision, plus recall at 95 % precision.
+
+    In-scope precision is the share of answered (not "unknown") messages that are in scope.
+    `unknown_recall_at_95_precision` sweeps the confidence threshold on the test set itself
+    (an upper bound on what a threshold chosen without test data can reach).
+    """
+    g = np.array(gold)
+    p = np.array(predicted)
+    unknown = g == UNKNOWN
+    answered = p != UNKNOWN
+    figures = {
+        "in_scope_accuracy": _share(p[~unknown] == g[~unknown]),
+        "unknown_recall": _share(~answered[unknown]),
+        "in_scope_precision": _share(~unknown[answered]),
+        "unknown_recall_at_95_precision": _recall_at_precision(confidence, unknown),
+    }
+    return {k: round(v, 6) for k, v in figures.items()}
+
+
+def _recall_at_precision(confidence: np.ndarray, unknown: np.ndarray) -> float:
+    """Best unknown recall over thresholds whose answered messages are ≥ 95 % in scope."""
+    if not unknown.any():
+        return 0.0
+    order = np.argsort(-confidence, kind="stable")
+    inside_answered = np.cumsum(~unknown[order])
+    answered = np.arange(1, len(order) + 1)
+    precision = inside_answered / answered
+    unknown_rejected = unknown.sum() - np.cumsum(unknown[order])
+    ok = precision >= OOS_PRECISION
+    return float(unknown_rejected[ok].max() / unknown.sum()) if ok.any() else 0.0
+
+
+def _share(mask: np.ndarray) -> float:
+    return float(mask.mean()) if mask.size else 0.0
+
+
+def _as_unknown(example: Example, unknown_label: str | None) -> Example:
+    if unknown_label is not None and example.label == unknown_label:
+        return Example(example.text, UNKNOWN)
+    return example

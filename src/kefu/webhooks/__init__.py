@@ -1,0 +1,1 @@
+"""Outbound webhooks: per-workspace endpoints that receive signed copies of domain events."""
