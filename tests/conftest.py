@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from kefu.accounts import passwords
 from kefu.accounts import service as accounts
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import AgentIn
@@ -82,10 +84,16 @@ def database_url(
     url: str = request.getfixturevalue("postgres_url")
     yield url
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in target_metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    with engine.begin() as conn:  # DELETE is ~20x faster than TRUNCATE on small tables
+        for table in reversed(target_metadata.sorted_tables):
+            conn.execute(table.delete())
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at minimal cost in tests: the same code path, a fraction of the time."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -316,11 +316,14 @@ def eval_intent(
             loaded = load_suite(suite)
             train_rows, test_rows, title = loaded.train, loaded.test, f"intent suite {suite}"
             unknown_label = unknown_label or loaded.unknown_label
+            test_langs = loaded.test_langs
+            if loaded.note:
+                title = f"{title} ({loaded.note})"
         else:
             train_rows, test_rows = read_examples(str(train_file)), read_examples(str(test_file))
-            title = f"intent {test_file}"
+            title, test_langs = f"intent {test_file}", None
         result = train_and_evaluate(train_rows, test_rows, unknown_label=unknown_label,
-                                    config=config, seed=seed)
+                                    config=config, seed=seed, test_langs=test_langs)
     except (LabelledFileError, IntentDataError, IntentModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     report = result.report
@@ -401,6 +404,37 @@ def train_intent(data_dir: str | None, out: str | None, seed: int) -> None:
 @main.group()
 def bench() -> None:
     """Benchmarks that print their numbers."""
+
+
+@bench.command("core")
+@click.option("--database-url", default=None,
+              help="PostgreSQL server URL (a throw-away database is made on it); default: also "
+                   "KEFU_TEST_DATABASE_URL when set, after SQLite.")
+@click.option("--conversations", type=int, default=50_000, show_default=True,
+              help="Conversations (3 messages each) written through the service layer.")
+@click.option("--http-requests", type=int, default=2_000, show_default=True,
+              help="At least this many POST /api/v1/conversations per server.")
+@click.option("--concurrency", type=int, default=8, show_default=True)
+@click.option("--load-tool", type=click.Choice(["auto", "wrk", "python"]), default="auto",
+              show_default=True, help="wrk when installed, else the asyncio/httpx generator.")
+@click.option("--rounds", type=int, default=2, show_default=True,
+              help="HTTP rounds per server (best kept; the machine is shared).")
+@click.option("--skip-service", is_flag=True, help="Only the HTTP comparison.")
+@click.option("--skip-http", is_flag=True, help="Only the service-layer run.")
+def bench_core(
+    database_url: str | None, conversations: int, http_requests: int, concurrency: int,
+    load_tool: str, rounds: int, skip_service: bool, skip_http: bool,
+) -> None:
+    """Platform core: service-layer write rate and HTTP conversation creation vs a bare endpoint."""
+    from kefu.bench.core import run_core_bench
+
+    urls: list[str | None] = [database_url] if database_url else [None]
+    if not database_url and os.environ.get("KEFU_TEST_DATABASE_URL"):
+        urls.append(os.environ["KEFU_TEST_DATABASE_URL"])
+    for url in urls:
+        run_core_bench(database_url=url, conversations=conversations, http_requests=http_requests,
+                       concurrency=concurrency, load_tool=load_tool, rounds=rounds,
+                       service=not skip_service, http=not skip_http, echo=click.echo)
 
 
 @bench.command("nlp")

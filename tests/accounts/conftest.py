@@ -7,10 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from kefu.accounts import passwords
 from kefu.accounts import service as accounts
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import AgentIn
@@ -19,12 +17,6 @@ from kefu.wiring import Container
 from tests.conftest import Tenant
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with minimal cost: the same code path, a fraction of the time."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @dataclass

@@ -105,8 +105,9 @@ def test_supervisor_changes_level_but_not_roles_or_admins(
     for body in ({"role": "supervisor"}, {"is_active": False}):
         response = client.patch(url, json=body, headers=supervisor.headers)
         assert response.status_code == 403, body
-    admin_url = f"{AGENTS}/{tenant.admin_id}"
-    assert client.patch(admin_url, json={"level": "senior"}, headers=supervisor.headers).status_code == 403
+    for target in (tenant.admin_id, supervisor.agent_id):
+        response = client.patch(f"{AGENTS}/{target}", json={"level": "senior"}, headers=supervisor.headers)
+        assert response.status_code == 403
     assert client.patch(url, json={"level": "senior"}, headers=agent.headers).status_code == 403
     promoted = client.patch(url, json={"role": "supervisor"}, headers=tenant.headers)
     assert promoted.json()["role"] == "supervisor"
@@ -123,9 +124,10 @@ def test_agents_edit_their_own_profile_only(client: TestClient, make_member: Mak
 
 
 def test_deactivation_ends_sessions_and_tokens(
-    api: TestClient, browser: TestClient, make_member: MakeMember
+    api: TestClient, new_client: Callable[[], TestClient], make_member: MakeMember
 ) -> None:
     agent = make_member(Role.AGENT)
+    browser = new_client()
     log_in(browser, agent.email)
     assert browser.get("/api/v1/me").status_code == 200
     response = api.post(f"{AGENTS}/{agent.agent_id}/deactivate")
@@ -138,9 +140,11 @@ def test_deactivation_ends_sessions_and_tokens(
     assert tokens and all(t["revoked_at"] for t in tokens)
 
     assert api.patch(f"{AGENTS}/{agent.agent_id}", json={"is_active": True}).status_code == 200
-    log_in(browser, agent.email)
-    assert browser.get("/api/v1/me").status_code == 200
+    assert browser.get("/api/v1/me").status_code == 401
     assert api.get("/api/v1/me", headers=agent.headers).status_code == 401
+    fresh = new_client()
+    log_in(fresh, agent.email)
+    assert fresh.get("/api/v1/me").status_code == 200
 
 
 def test_workspace_keeps_an_active_admin(api: TestClient, tenant: Tenant, make_member: MakeMember) -> None:

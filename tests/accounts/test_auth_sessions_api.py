@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from kefu.accounts import passwords
 from kefu.accounts.dependencies import SESSION_COOKIE
 from kefu.accounts.enums import Role
+from kefu.accounts.schemas import LoginIn, PasswordChange
 from kefu.core.clock import FrozenClock
 from kefu.main import create_app
 from kefu.wiring import Container, build_container
@@ -243,6 +244,8 @@ def test_secrets_never_reach_logs_or_error_bodies(
     ]
     log_in(browser, admin_email())
     bodies.append(browser.get("/api/v1/auth/session").text)
+    bodies.append(repr(LoginIn(email=admin_email(), password="Sup3r-Secret-Guess")))
+    bodies.append(repr(PasswordChange(current_password=PASSWORD, new_password="Sup3r-Secret-Guess")))
     for text in [*bodies, caplog.text]:
         assert "Sup3r-Secret-Guess" not in text
         assert PASSWORD not in text

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from kefu.customers import service
 from kefu.customers.enums import IdentityKind
-from kefu.customers.schemas import IdentityIn
+from kefu.customers.exceptions import CustomerMerged
+from kefu.customers.schemas import CustomerIn, IdentityIn
 from kefu.db.outbox import OutboxEvent
 from kefu.wiring import Container
 from tests.conftest import Tenant
@@ -85,3 +86,36 @@ def test_concurrent_resolves_on_an_sqlite_file_make_one_customer(
         pytest.skip("the SQLite variant of the PostgreSQL race test")
     outcomes = race(container, tenant.workspace_id, open_first=False)
     assert_one_customer_per_person(container, tenant, outcomes)
+
+
+def test_opposite_merges_at_once_leave_no_cycle(container: Container, tenant: Tenant) -> None:
+    with container.session_factory() as session:
+        one, two = (
+            service.create_customer(session, workspace_id=tenant.workspace_id, data=CustomerIn())
+            for _ in range(2)
+        )
+        session.commit()
+    barrier = threading.Barrier(2)
+
+    def merge(pair: tuple[uuid.UUID, uuid.UUID]) -> str:
+        with container.session_factory() as session:
+            barrier.wait(timeout=60)
+            try:
+                service.merge_customers(
+                    session, workspace_id=tenant.workspace_id, source_id=pair[0], target_id=pair[1],
+                    actor_agent_id=tenant.admin_id,
+                )
+            except CustomerMerged:
+                return "refused"
+            session.commit()
+            return "merged"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(merge, [(one.id, two.id), (two.id, one.id)]))
+    assert outcomes == ["merged", "refused"]
+    with container.session_factory() as session:
+        live = service.list_customers(session, workspace_id=tenant.workspace_id).items
+        assert len(live) == 1
+        for customer in (one, two):
+            found = service.get_customer(session, workspace_id=tenant.workspace_id, customer_id=customer.id)
+            assert found.id == live[0].id

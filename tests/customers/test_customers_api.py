@@ -97,6 +97,7 @@ INVALID_BODIES: list[tuple[dict[str, Any], list[Any], str]] = [
     ({"custom_fields": {"": 1}}, ["body", "custom_fields"], "invalid_custom_field_key"),
     ({"custom_fields": ["not", "an", "object"]}, ["body", "custom_fields"], "dict_type"),
     ({"identities": [{"kind": "web", "value": "v"}] * 21}, ["body", "identities"], "too_long"),
+    ({"vip": "gold"}, ["body", "vip"], "extra_forbidden"),
 ]
 
 

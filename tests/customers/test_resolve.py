@@ -76,7 +76,10 @@ def test_an_unverified_claim_does_not_link_channels_and_is_reported(
         (K.EMAIL, "boss@example.com", owner.id)
     ]
     assert ("email", "boss@example.com") not in values_of(claimant)
-    assert "customer.identity_conflicted" in event_types(delivered)
+    assert event_types(delivered).count("customer.identity_conflicted") == 1
+    repeat = resolve(session, tenant, ident(K.FACEBOOK, "psid-77"), ident(K.EMAIL, "boss@example.com"))
+    assert repeat.id == claimant.id and len(repeat.conflicts) == 1
+    assert event_types(delivered).count("customer.identity_conflicted") == 1
     unchanged = service.get_customer(session, workspace_id=tenant.workspace_id, customer_id=owner.id)
     assert ("email", "boss@example.com") in values_of(ResolvedCustomer(**unchanged.model_dump(),
                                                                        created=False, conflicts=[]))

@@ -40,9 +40,9 @@ TeamName = Annotated[
 TokenName = TeamName
 Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(multi_line)]
 NewPassword = Annotated[
-    str, Field(min_length=8, max_length=200, repr=False), AfterValidator(secret_text)
+    str, StringConstraints(min_length=8, max_length=200), AfterValidator(secret_text)
 ]
-GivenPassword = Annotated[str, Field(min_length=1, max_length=200, repr=False)]
+GivenPassword = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LanguageCode = Annotated[str, StringConstraints(max_length=8), AfterValidator(language_code)]
 Languages = Annotated[list[str], Field(max_length=MAX_LANGUAGES), AfterValidator(language_codes)]
 TimeZoneName = Annotated[str, StringConstraints(max_length=64), AfterValidator(time_zone)]
@@ -106,7 +106,7 @@ class AgentIn(BaseModel):
 
     email: EmailStr
     display_name: DisplayName
-    password: NewPassword | None = None
+    password: NewPassword | None = Field(default=None, repr=False)
     role: Role = Role.AGENT
     level: Level = Level.JUNIOR
     languages: Languages = Field(default_factory=list)
@@ -134,8 +134,8 @@ class PasswordChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    current_password: GivenPassword
-    new_password: NewPassword
+    current_password: GivenPassword = Field(repr=False)
+    new_password: NewPassword = Field(repr=False)
 
 
 class PasswordReset(BaseModel):
@@ -143,7 +143,7 @@ class PasswordReset(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    new_password: NewPassword
+    new_password: NewPassword = Field(repr=False)
 
 
 class AgentOut(BaseModel):
@@ -198,7 +198,7 @@ class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
-    password: GivenPassword
+    password: GivenPassword = Field(repr=False)
     workspace: WorkspaceSlug | None = None
 
 

@@ -212,7 +212,7 @@ def update_agent(
     if actor.role != Role.ADMIN:
         if actor.role != Role.SUPERVISOR:
             raise Forbidden("only admins and supervisors may change agents")
-        if agent.role in {Role.ADMIN, Role.SUPERVISOR} and agent.id != actor.agent_id:
+        if agent.role in {Role.ADMIN, Role.SUPERVISOR}:
             raise Forbidden("supervisors may change only agents and QA inspectors")
         if {"role", "is_active"} & changes.keys():
             raise Forbidden("only admins may change roles or deactivate agents")
@@ -480,7 +480,7 @@ def authenticate_token(session: Session, *, secret: str) -> Principal | None:
     if token is None or token.revoked_at is not None:
         return None
     agent = session.get(Agent, token.agent_id)
-    if agent is None:
+    if agent is None or not agent.is_active or agent.workspace_id != token.workspace_id:
         return None
     now = clock.now()
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:

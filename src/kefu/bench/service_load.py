@@ -61,7 +61,7 @@ class ServiceFigures:
 
     @property
     def rows_per_second(self) -> float:
-        """Rows of every table (customers, identities, conversations, messages, timeline, outbox...) per second."""
+        """Rows of all tables (customers, identities, conversations, messages, outbox...) per second."""
         return self.rows / self.seconds
 
     @property

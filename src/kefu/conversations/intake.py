@@ -24,6 +24,7 @@ from kefu.conversations.models import Conversation, ConversationTag, Message
 from kefu.conversations.schemas import (
     Actor,
     FirstMessageIn,
+    MessageBody,
 )
 from kefu.core import clock
 from kefu.core.ids import new_id
@@ -129,7 +130,7 @@ def append_first(session: Session, conversation: Conversation, first: FirstMessa
 
 
 def add_message(
-    session: Session, conversation: Conversation, direction: Direction, author: Actor, body: FirstMessageIn
+    session: Session, conversation: Conversation, direction: Direction, author: Actor, body: MessageBody
 ) -> Message:
     """Store a message, update the counters and publish the matching event."""
     now = clock.now()

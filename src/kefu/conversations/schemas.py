@@ -108,7 +108,7 @@ class Attachment(_In):
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00]+$", max_length=2048)]
 
 
-class _MessageBody(_In):
+class MessageBody(_In):
     """Text and attachments; a message needs at least one of them."""
 
     text: Annotated[Text, Field(max_length=MAX_TEXT)] = ""
@@ -119,19 +119,19 @@ class _MessageBody(_In):
     ) = None
 
     @model_validator(mode="after")
-    def _not_empty(self) -> _MessageBody:
+    def _not_empty(self) -> MessageBody:
         if not self.text.strip() and not self.attachments:
             raise ValueError("a message needs text or attachments")
         return self
 
 
-class FirstMessageIn(_MessageBody):
+class FirstMessageIn(MessageBody):
     """The message a new conversation starts with: from the customer, or an agent's outreach."""
 
     direction: Literal[Direction.INBOUND, Direction.OUTBOUND] = Direction.INBOUND
 
 
-class MessageIn(_MessageBody):
+class MessageIn(MessageBody):
     """An agent's reply to the customer or an internal note."""
 
     kind: Literal["reply", "note"] = "reply"
@@ -165,7 +165,7 @@ class ConversationIn(_CustomerReference):
     message: FirstMessageIn | None = None
 
 
-class InboundMessageIn(_CustomerReference, _MessageBody):
+class InboundMessageIn(_CustomerReference, MessageBody):
     """A customer message handed in by an integration; continues or opens a conversation."""
 
     channel: Channel = Channel.API

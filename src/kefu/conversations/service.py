@@ -28,8 +28,8 @@ from kefu.conversations.schemas import (
     ConversationIn,
     ConversationOut,
     ConversationPatch,
-    FirstMessageIn,
     MessageAnalysisIn,
+    MessageBody,
     MessageOut,
     ReceivedMessage,
     TimelineEntryOut,
@@ -118,7 +118,7 @@ def receive_message(
     A repeated `external_id` returns the stored message instead of storing it twice.
     """
     body = validated(
-        FirstMessageIn,
+        MessageBody,
         text=text,
         attachments=list(attachments),
         language=language,
@@ -180,7 +180,7 @@ def send_reply(
     if actor.kind == ActorKind.CUSTOMER:
         raise BadRequest("customers do not send replies; use receive_message")
     body = validated(
-        FirstMessageIn, text=text, attachments=list(attachments), language=language, external_id=external_id
+        MessageBody, text=text, attachments=list(attachments), language=language, external_id=external_id
     )
     conversation = _load(session, workspace_id, conversation_id, lock=True)
     if conversation.status == ConversationStatus.CLOSED:
@@ -206,7 +206,7 @@ def add_note(
     attachments: Sequence[Attachment] = (),
 ) -> MessageOut:
     """Add an internal note, visible to agents only."""
-    body = validated(FirstMessageIn, text=text, attachments=list(attachments))
+    body = validated(MessageBody, text=text, attachments=list(attachments))
     conversation = _load(session, workspace_id, conversation_id, lock=True)
     message = intake.add_message(session, conversation, Direction.NOTE, actor, body)
     session.flush()

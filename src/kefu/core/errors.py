@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong: a stable machine-readable code, a message and optional details."""
+
+    code: str
+    message: str
+    details: Any
+
+
+class ErrorBody(BaseModel):
+    """The one JSON error shape, as documented in the OpenAPI spec for every 4xx response."""
+
+    error: ErrorInfo
+
 
 class KefuError(Exception):
     """Base error with an HTTP status and a stable machine-readable code."""

@@ -62,7 +62,7 @@ def market_scope(market: str | None) -> Iterator[None]:
 class IdentityIn(BaseModel):
     """An identity as given by a caller; `value` comes out normalised (see module docstring)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: IdentityKind
     value: str = Field(min_length=1, max_length=MAX_VALUE_LENGTH)
@@ -101,6 +101,8 @@ class IdentityOut(BaseModel):
 class _MarketScoped(BaseModel):
     """A model whose `market` field is the default region for national phone numbers in it."""
 
+    model_config = ConfigDict(extra="forbid")
+
     @model_validator(mode="wrap")
     @classmethod
     def _identities_in_market(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
@@ -125,6 +127,8 @@ class CustomerUpdate(BaseModel):
     """Fields to change; omitted fields stay. `tags` replaces the set; `custom_fields` is merged
     key by key and a null value removes that key."""
 
+    model_config = ConfigDict(extra="forbid")
+
     name: Name = None
     language: Language = None
     market: Market = None
@@ -145,11 +149,15 @@ class ResolveIn(_MarketScoped):
 class IdentityVerifiedIn(BaseModel):
     """Mark an identity verified or not."""
 
+    model_config = ConfigDict(extra="forbid")
+
     verified: bool
 
 
 class MergeIn(BaseModel):
     """The customer to merge into the target of the URL."""
+
+    model_config = ConfigDict(extra="forbid")
 
     source_id: uuid.UUID
 

@@ -176,7 +176,8 @@ def resolve_customer(
 
     Matching order: a channel handle; then an email or phone that is verified (stored or given),
     or any email or phone when the call carries no channel handle (the address is the channel).
-    Identities owned by another customer are left there and reported in `conflicts`. Safe under
+    Identities owned by another customer are left there and reported in `conflicts` (and, when
+    this contact brought something new, as `customer.identity_conflicted`). Safe under
     concurrency: the work runs in a savepoint and a unique-key race is retried, so concurrent
     calls for the same new identity yield one customer. Name, language and market only fill
     blanks; invalid ones from a channel are dropped rather than failing the contact.
@@ -227,19 +228,23 @@ def _resolve_once(
                                              fields=filled))
     conflicts: list[IdentityConflict] = []
     ids = _ids_in_given_order(wanted)
+    attached = False
     for item in sorted(wanted, key=lambda w: w.key):
         row = owners.get(item.key)
         if row is None:
             _attach(session, customer, item, identity_id=ids[item.key])
+            attached = True
         elif row.customer_id == customer.id:
             if item.verified and not row.verified:
                 row.verified, row.verified_at = True, clock.now()
         else:
             conflicts.append(IdentityConflict(kind=item.kind, value=item.value,
                                               owner_customer_id=row.customer_id))
+    if created or attached:
+        for conflict in conflicts:
             publish(session, CustomerIdentityConflicted(
                 workspace_id=workspace_id, customer_id=customer.id,
-                owner_customer_id=row.customer_id, kind=item.kind, value=item.value,
+                owner_customer_id=conflict.owner_customer_id, kind=conflict.kind, value=conflict.value,
             ))
     session.flush()
     out = _to_out(customer)

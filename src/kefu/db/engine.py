@@ -19,8 +19,12 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and real transactions."""
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and real transactions.
+
+    Statement parameters are never logged: they can hold session CSRF tokens and customer data.
+    """
     url = normalise_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":

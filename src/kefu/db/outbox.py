@@ -54,7 +54,7 @@ def publish(session: Session, event_obj: DomainEvent) -> OutboxEvent:
         occurred_at=clock.now(),
     )
     session.add(row)
-    session.info[_PENDING_KEY] = True
+    session.info[_PENDING_KEY] = True  # a rollback leaves it set: at worst one idle relay pass
     return row
 
 
@@ -67,7 +67,3 @@ def _after_commit(session: Session) -> None:
         if hook is not None:
             hook()
 
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING_KEY, None)

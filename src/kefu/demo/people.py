@@ -45,11 +45,15 @@ class AgentSpec:
 TIER1, TIER2, QA, LOGISTICS, FINANCE, TECH = "tier1", "tier2", "qa", "logistics", "finance", "tech"
 
 TEAMS = (
-    TeamSpec(TIER1, "Tier 1 — Front line", TeamKind.TIER, "First contact on every channel, all languages."),
-    TeamSpec(TIER2, "Tier 2 — Experts", TeamKind.TIER, "Senior agents: VIP customers, hard complaints, escalations."),
+    TeamSpec(TIER1, "Tier 1 — Front line", TeamKind.TIER,
+             "First contact on every channel, all languages."),
+    TeamSpec(TIER2, "Tier 2 — Experts", TeamKind.TIER,
+             "Senior agents: VIP customers, hard complaints, escalations."),
     TeamSpec(QA, "Quality", TeamKind.QA, "Inspects conversations against the scorecard."),
-    TeamSpec(LOGISTICS, "Logistics", TeamKind.DEPARTMENT, "Courier traces, delivery exceptions; replies within 4 hours."),
-    TeamSpec(FINANCE, "Finance", TeamKind.DEPARTMENT, "Refunds and duplicate charges; replies within 8 hours."),
+    TeamSpec(LOGISTICS, "Logistics", TeamKind.DEPARTMENT,
+             "Courier traces, delivery exceptions; replies within 4 hours."),
+    TeamSpec(FINANCE, "Finance", TeamKind.DEPARTMENT,
+             "Refunds and duplicate charges; replies within 8 hours."),
     TeamSpec(TECH, "Tech", TeamKind.DEPARTMENT, "Account, login and app issues; replies within 2 hours."),
 )
 
@@ -66,7 +70,8 @@ AGENTS = (
     AgentSpec("somchai", "Somchai Prasert", Role.AGENT, Level.INTERMEDIATE, ("th", "en"), (TIER1,)),
     AgentSpec("kanya", "Kanya Srisuk", Role.AGENT, Level.JUNIOR, ("th",), (TIER1,)),
     AgentSpec("aminah", "Siti Aminah", Role.AGENT, Level.INTERMEDIATE, ("ms", "id", "en"), (TIER1,)),
-    AgentSpec("senior", "Zhang Hui", Role.AGENT, Level.SENIOR, ("zh", "en"), (TIER2,), login="tier-2 senior agent"),
+    AgentSpec("senior", "Zhang Hui", Role.AGENT, Level.SENIOR, ("zh", "en"), (TIER2,),
+              login="tier-2 senior agent"),
     AgentSpec("hakim", "Hakim Rahman", Role.AGENT, Level.SENIOR, ("ms", "id", "en"), (TIER2,)),
     AgentSpec("quoc.anh", "Anh Pham", Role.AGENT, Level.SENIOR, ("vi", "en"), (TIER2,)),
     AgentSpec("ananya", "Ananya Wongsa", Role.AGENT, Level.SENIOR, ("th", "en"), (TIER2,)),

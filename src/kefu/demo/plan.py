@@ -65,6 +65,8 @@ _KIND_CHANNEL = {
     IdentityKind.WECHAT: Channel.WECHAT, IdentityKind.WHATSAPP: Channel.WHATSAPP,
     IdentityKind.LINE: Channel.LINE, IdentityKind.FACEBOOK: Channel.FACEBOOK, IdentityKind.ZALO: Channel.ZALO,
 }
+_FROM_PHONE = frozenset({IdentityKind.PHONE, IdentityKind.WHATSAPP})
+"""Kinds whose value is the customer's phone number, unique by construction."""
 _KIND_GROUP = {IdentityKind.PHONE: "phone", IdentityKind.APP: "chat", IdentityKind.EMAIL: "email"}
 HANDOFFS = {Intent.DELIVERY_DELAY: (LOGISTICS, 0.35), Intent.REFUND_RETURN: (FINANCE, 0.35),
             Intent.PASSWORD_RESET: (TECH, 0.2)}
@@ -264,7 +266,7 @@ class _Planner:
             IdentityKind.APP: f"u{rng.randint(10**8, 10**9 - 1)}",
             IdentityKind.EMAIL: f"{roman}@{rng.choice(market.email_domains)}",
         }.get(kind, f"v{rng.randint(10**8, 10**9 - 1)}")
-        while (kind, value) in self._used_values and kind is not IdentityKind.WHATSAPP:
+        while (kind, value) in self._used_values and kind not in _FROM_PHONE:
             user, at, domain = value.partition("@")
             value = f"{user}{rng.randint(0, 9)}{at}{domain}"
         self._used_values.add((kind, value))
@@ -405,7 +407,9 @@ class _Planner:
                   text=self._note(customer.language, Intent.COMPLAINT, slots, pick=1))
         return senior.key
 
-    def _handoff(self, steps: _Steps, team: str, language: str, intent: Intent, slots: dict[str, str]) -> None:
+    def _handoff(
+        self, steps: _Steps, team: str, language: str, intent: Intent, slots: dict[str, str]
+    ) -> None:
         """Hand the conversation to a department, which answers with an internal note."""
         steps.wait(self._minutes(1, 5))
         steps.add(StepKind.ASSIGN, agent="supervisor", team=team)
@@ -430,7 +434,9 @@ class _Planner:
             delay += self._minutes(0, 300)
         return delay
 
-    def _slots(self, book: Phrasebook, customer: CustomerPlan, agent: AgentSpec, start: datetime) -> dict[str, str]:
+    def _slots(
+        self, book: Phrasebook, customer: CustomerPlan, agent: AgentSpec, start: datetime
+    ) -> dict[str, str]:
         rng = self.rng
         market = MARKETS[customer.market]
         when = start + timedelta(days=rng.randint(-3, 4))
@@ -494,8 +500,5 @@ _CURRENCY_FORMATS = {"CNY": "¥{}", "SGD": "S${}", "MYR": "RM{}", "IDR": "Rp{}",
 
 def format_money(amount: Decimal, currency: str) -> str:
     """An amount with its currency sign, thousands grouped the local way."""
-    if currency in {"IDR", "VND"}:
-        number = f"{int(amount):,}".replace(",", ".")
-    else:
-        number = f"{amount:,.2f}"
+    number = f"{int(amount):,}".replace(",", ".") if currency in {"IDR", "VND"} else f"{amount:,.2f}"
     return _CURRENCY_FORMATS[currency].format(number)

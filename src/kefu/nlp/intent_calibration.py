@@ -1,10 +1,11 @@
 """Ensemble weights, confidence calibration and the out-of-scope threshold of an intent model.
 
-All three are fitted on held-out scores (cross-validation folds of the training examples):
-the weights and temperature minimise the negative log-likelihood of the softmax of the
-weighted head scores; the threshold is the lowest confidence at which the answered held-out
-messages are right often enough, counting messages of intents held out of training
-("pseudo-unknowns") as wrong whenever they are answered.
+All three are fitted on held-out scores (cross-validation folds of the training examples,
+where each fold also leaves a few intents out entirely: "pseudo-unknowns"). The weights, which
+also set the temperature, minimise the cross-entropy of the softmax of the weighted head
+scores against the true label (in scope) or the uniform distribution (pseudo-unknowns). The
+threshold is the lowest confidence at which the answered held-out messages are right often
+enough, counting a pseudo-unknown as wrong whenever it is answered.
 """
 
 from __future__ import annotations
@@ -71,56 +72,77 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def fit_calibration(
-    held: HeldOut, *, target_precision: float, unknown_share: float
+    held: HeldOut,
+    *,
+    target_precision: float,
+    unknown_share: float,
+    unknown_column: int | None = None,
 ) -> Calibration:
-    """Fit weights on the in-scope held-out rows, then thresholds on all of them."""
-    inside = held.gold >= 0
-    fallback = _fit_weights(
-        [e[inside] for e in held.embedding], held.known[inside], held.gold[inside]
-    )
+    """Fit weights on all held-out rows, then a threshold per regime (see `choose_threshold`).
+
+    `unknown_column` is the column of the "unknown" label when the examples include it.
+    """
+    targets, row_weights = _targets(held, unknown_share)
+    fallback = _fit_weights(held.embedding, held.known, targets, row_weights)
     cov = held.coverage[:, None]
-    full_inputs = [cov[inside] * held.lexical[inside]] + [
-        cov[inside] * e[inside] for e in held.embedding
-    ]
-    offset = (1.0 - cov[inside]) * _weighted(fallback, [e[inside] for e in held.embedding])
-    full = _fit_weights(full_inputs, held.known[inside], held.gold[inside], offset=offset)
+    full = _fit_weights(
+        [cov * held.lexical] + [cov * e for e in held.embedding],
+        held.known,
+        targets,
+        row_weights,
+        offset=(1.0 - cov) * _weighted(fallback, held.embedding),
+    )
     partial = Calibration(full[0], full[1:], fallback, 0.0, 0.0)
     logits = partial.logits(held.lexical, held.embedding, held.coverage)
     fallback_logits = _weighted(fallback, held.embedding)
     threshold = choose_threshold(
-        _masked(logits, held.known), held.gold, target_precision, unknown_share
+        _masked(logits, held.known), held.gold, target_precision, unknown_share, unknown_column
     )
     fallback_threshold = choose_threshold(
-        _masked(fallback_logits, held.known), held.gold, target_precision, unknown_share
+        _masked(fallback_logits, held.known), held.gold, target_precision, unknown_share,
+        unknown_column,
     )
     return Calibration(full[0], full[1:], fallback, threshold, fallback_threshold)
 
 
 def choose_threshold(
-    logits: np.ndarray, gold: np.ndarray, target_precision: float, unknown_share: float
+    logits: np.ndarray,
+    gold: np.ndarray,
+    target_precision: float,
+    unknown_share: float,
+    unknown_column: int | None = None,
 ) -> float:
-    """Lowest confidence whose answered messages are right at least `target_precision` of the time.
+    """Confidence threshold making the most right decisions with answers right often enough.
 
-    Pseudo-unknown rows (gold -1) are reweighted to make up `unknown_share` of the validation
-    mass. When no threshold reaches the target, the one with the best answered precision wins.
+    A decision is right when an in-scope message gets its label, or an out-of-scope one
+    (pseudo-unknown, gold -1, or an example labelled unknown) gets "unknown". Among the
+    thresholds whose answered messages are right at least `target_precision` of the time, the
+    one with the highest weighted accuracy wins (the highest accuracy overall if none does).
+    Pseudo-unknown rows are reweighted to make up `unknown_share` of the validation mass.
     """
     probs = softmax(logits)
     conf = probs.max(axis=1)
-    correct = probs.argmax(axis=1) == gold
-    unknown = gold < 0
+    best = probs.argmax(axis=1)
+    out_of_scope = (gold < 0) | (gold == unknown_column)
+    says_unknown = best == unknown_column
     weight = np.ones(len(gold))
-    n_unknown, n_inside = int(unknown.sum()), int((~unknown).sum())
+    n_unknown, n_inside = int((gold < 0).sum()), int((gold >= 0).sum())
     if n_unknown and n_inside and 0.0 < unknown_share < 1.0:
-        weight[unknown] = unknown_share / (1.0 - unknown_share) * n_inside / n_unknown
+        weight[gold < 0] = unknown_share / (1.0 - unknown_share) * n_inside / n_unknown
+    right_if_answered = np.where(says_unknown, out_of_scope, (best == gold) & ~out_of_scope)
+    answers = ~says_unknown
     order = np.argsort(-conf, kind="stable")
-    good = np.cumsum((weight * correct)[order])
-    total = np.cumsum(weight[order])
-    precision = good / total
+    w = weight[order]
+    right_answered = np.cumsum(w * right_if_answered[order] * answers[order])
+    answered = np.cumsum(w * answers[order])
+    rejected_right = (w * out_of_scope[order]).sum() - np.cumsum(w * out_of_scope[order] * answers[order])
+    accuracy = (right_answered + rejected_right) / w.sum()
+    precision = np.divide(right_answered, answered, out=np.ones_like(answered), where=answered > 0)
     # Only thresholds between distinct confidences can be chosen: take the last of each tie.
-    distinct = np.r_[conf[order][1:] < conf[order][:-1], True]
-    candidates = np.flatnonzero(distinct)
-    reaching = candidates[precision[candidates] >= target_precision]
-    pick = reaching[-1] if len(reaching) else candidates[np.argmax(precision[candidates])]
+    candidates = np.flatnonzero(np.r_[conf[order][1:] < conf[order][:-1], True])
+    allowed = candidates[precision[candidates] >= target_precision]
+    pool = allowed if len(allowed) else candidates
+    pick = pool[np.argmax(accuracy[pool])]
     return float(conf[order][pick])
 
 
@@ -132,30 +154,51 @@ def _masked(logits: np.ndarray, known: np.ndarray) -> np.ndarray:
     return np.where(known, logits, _MASKED)
 
 
+def _targets(held: HeldOut, unknown_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Soft targets and row weights for fitting the weights.
+
+    In-scope rows aim at their label, smoothed as in Platt scaling (1 - 1/(n+2) on the gold
+    label), so perfectly separated held-out data still gives a finite temperature.
+    Pseudo-unknown rows aim at the uniform distribution over the labels their fold knew,
+    weighted to make up `unknown_share` of the mass, so confidence stays low off-topic.
+    """
+    inside = held.gold >= 0
+    n_inside = max(int(inside.sum()), 1)
+    smoothing = 1.0 / (n_inside + 2)
+    known_count = held.known.sum(axis=1, keepdims=True)
+    uniform = held.known / known_count
+    targets = np.where(held.known, smoothing / np.maximum(known_count - 1, 1), 0.0)
+    rows = np.flatnonzero(inside)
+    targets[rows, held.gold[rows]] = 1.0 - smoothing
+    targets[~inside] = uniform[~inside]
+    weights = np.ones(len(held.gold))
+    n_unknown = int((~inside).sum())
+    if n_unknown and 0.0 < unknown_share < 1.0:
+        weights[~inside] = unknown_share / (1.0 - unknown_share) * n_inside / n_unknown
+    return targets, weights / weights.sum()
+
+
 def _fit_weights(
     inputs: Sequence[np.ndarray],
     known: np.ndarray,
-    gold: np.ndarray,
+    targets: np.ndarray,
+    row_weights: np.ndarray,
     *,
     offset: np.ndarray | None = None,
 ) -> tuple[float, ...]:
-    """Non-negative weights of `inputs` minimising the softmax negative log-likelihood."""
-    rows = np.arange(len(gold))
+    """Non-negative weights of `inputs` minimising the weighted softmax cross-entropy."""
     base = np.zeros_like(inputs[0]) if offset is None else offset
+    masked_inputs = [np.where(known, x, 0.0) for x in inputs]
 
     def loss(log_w: np.ndarray) -> tuple[float, np.ndarray]:
         w = np.exp(log_w)
-        logits = _masked(base + _weighted(w, inputs), known)
-        probs = softmax(logits)
-        nll = -np.log(np.maximum(probs[rows, gold], 1e-12)).mean()
-        # d nll / d w_i = mean(E_p[s_i] - s_i[gold]); chain rule through exp.
-        grad = np.array(
-            [
-                ((probs * np.where(known, x, 0.0)).sum(axis=1) - x[rows, gold]).mean()
-                for x in inputs
-            ]
-        )
-        return float(nll), grad * w
+        logits = _masked(base + _weighted(w, masked_inputs), known)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        ce = -(targets * np.where(known, log_probs, 0.0)).sum(axis=1)
+        residual = (np.exp(log_probs) - targets) * row_weights[:, None]
+        grad = np.array([(residual * x).sum() for x in masked_inputs])
+        return float(row_weights @ ce), grad * w
 
     result = minimize(loss, np.zeros(len(inputs)), jac=True, method="L-BFGS-B",
                       bounds=[(-8.0, 6.0)] * len(inputs))

@@ -63,6 +63,7 @@ class IntentSuite:
     test: list[Example]
     unknown_label: str | None = None
     note: str = ""
+    test_langs: list[str] | None = None
 
 
 def data_root() -> Path:
@@ -125,18 +126,14 @@ def load_suite(name: str, root: Path | None = None) -> IntentSuite:
     if name == "crosslingual":
         own = shipped_examples()
         train = bitext_examples(root) + [e for e, lang in own if lang == "en"]
-        test = [e for e, lang in own if lang != "en" and e.label != UNKNOWN]
+        rows = [(e, lang) for e, lang in own if lang != "en" and e.label != UNKNOWN]
         return IntentSuite(
-            name, [e for e in train if e.label != UNKNOWN], test,
+            name, [e for e in train if e.label != UNKNOWN], [e for e, _ in rows],
             note="trained on English only (Bitext + shipped en examples); "
             "tested on the shipped zh/id/vi/th/ms examples",
+            test_langs=[lang for _, lang in rows],
         )
     raise IntentDataError(f"unknown suite {name!r}; expected one of {', '.join(SUITES)}")
-
-
-def crosslingual_languages() -> list[str]:
-    """Language of each test row of the crosslingual suite, in order."""
-    return [lang for e, lang in shipped_examples() if lang != "en" and e.label != UNKNOWN]
 
 
 def oos_intents(labels: Sequence[str]) -> list[str]:

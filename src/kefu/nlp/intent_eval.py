@@ -13,7 +13,7 @@ from kefu.nlp.labelled import Example
 from kefu.nlp.metrics import EvalReport, classification_report
 
 OOS_PRECISION = 0.95
-"""In-scope precision at which the recall of unknowns is reported (threshold swept on test)."""
+"""In-scope precision (and recall) at which the recall of unknowns is reported."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,12 @@ def train_and_evaluate(
     unknown_label: str | None = None,
     config: IntentConfig | None = None,
     seed: int = 0,
+    test_langs: Sequence[str] | None = None,
 ) -> IntentEvaluation:
-    """Fit on `train`, predict `test`; rows labelled `unknown_label` are out of scope."""
+    """Fit on `train`, predict `test`; rows labelled `unknown_label` are out of scope.
+
+    With `test_langs` (one language per test row) the accuracy of each language is added.
+    """
     start = time.perf_counter()
     model = IntentModel.fit(
         [_as_unknown(e, unknown_label) for e in train], seed=seed, config=config
@@ -41,20 +45,26 @@ def train_and_evaluate(
     train_seconds = time.perf_counter() - start
     start = time.perf_counter()
     report = evaluate(model, [_as_unknown(e, unknown_label) for e in test],
-                      out_of_scope=unknown_label is not None)
+                      out_of_scope=unknown_label is not None, langs=test_langs)
     per_message = (time.perf_counter() - start) * 1000 / max(len(test), 1)
     report.extra["train_seconds"] = round(train_seconds, 2)
     report.extra["predict_ms_per_message"] = round(per_message, 3)
     return IntentEvaluation(report, train_seconds, per_message)
 
 
-def evaluate(model: IntentModel, test: Sequence[Example], *, out_of_scope: bool) -> EvalReport:
+def evaluate(
+    model: IntentModel,
+    test: Sequence[Example],
+    *,
+    out_of_scope: bool,
+    langs: Sequence[str] | None = None,
+) -> EvalReport:
     """Classification report of `model` on `test`; with `out_of_scope`, OOS figures in `extra`."""
     texts = [e.text for e in test]
     gold = [e.label for e in test]
-    predicted = [p.label for p in model.predict_many(texts)]
+    predicted = [p.label for p in model.predict_many(texts, langs)]
     report = classification_report(gold, predicted)
-    probs, thresholds = model.probabilities(texts)
+    probs, _ = model.probabilities(texts, langs)
     closed = [model.labels[i] for i in probs.argmax(axis=1)]
     inside = [i for i, g in enumerate(gold) if g != UNKNOWN]
     report.extra["closed_set_accuracy"] = round(
@@ -63,17 +73,27 @@ def evaluate(model: IntentModel, test: Sequence[Example], *, out_of_scope: bool)
     report.extra["unknown_rate"] = round(predicted.count(UNKNOWN) / max(len(predicted), 1), 6)
     if out_of_scope:
         report.extra.update(oos_figures(gold, predicted, probs.max(axis=1)))
+    for lang in sorted(set(langs or [])):
+        rows = [i for i, row_lang in enumerate(langs or []) if row_lang == lang]
+        report.extra[f"accuracy_{lang}"] = round(
+            sum(predicted[i] == gold[i] for i in rows) / len(rows), 6
+        )
+        report.extra[f"closed_set_accuracy_{lang}"] = round(
+            sum(closed[i] == gold[i] for i in rows) / len(rows), 6
+        )
     return report
 
 
 def oos_figures(
     gold: Sequence[str], predicted: Sequence[str], confidence: np.ndarray
 ) -> dict[str, float]:
-    """In-scope accuracy, unknown recall and in-scope precision, plus recall at 95 % precision.
+    """Out-of-scope figures of one run, plus two threshold sweeps on the test set itself.
 
     In-scope precision is the share of answered (not "unknown") messages that are in scope.
-    `unknown_recall_at_95_precision` sweeps the confidence threshold on the test set itself
-    (an upper bound on what a threshold chosen without test data can reach).
+    `unknown_recall_at_95_precision`: unknown recall at the lowest confidence threshold whose
+    answered messages are at least 95 % in scope. `unknown_recall_at_95_in_scope_recall`:
+    unknown recall at the threshold that still answers 95 % of in-scope messages. Both sweep
+    on test data, so they bound what the model's own threshold (chosen without it) can reach.
     """
     g = np.array(gold)
     p = np.array(predicted)
@@ -83,22 +103,27 @@ def oos_figures(
         "in_scope_accuracy": _share(p[~unknown] == g[~unknown]),
         "unknown_recall": _share(~answered[unknown]),
         "in_scope_precision": _share(~unknown[answered]),
-        "unknown_recall_at_95_precision": _recall_at_precision(confidence, unknown),
+        **_sweeps(confidence, unknown),
     }
     return {k: round(v, 6) for k, v in figures.items()}
 
 
-def _recall_at_precision(confidence: np.ndarray, unknown: np.ndarray) -> float:
-    """Best unknown recall over thresholds whose answered messages are ≥ 95 % in scope."""
-    if not unknown.any():
-        return 0.0
+def _sweeps(confidence: np.ndarray, unknown: np.ndarray) -> dict[str, float]:
+    """Unknown recall at 95 % in-scope precision and at 95 % in-scope recall."""
+    if not unknown.any() or unknown.all():
+        return {}
     order = np.argsort(-confidence, kind="stable")
     inside_answered = np.cumsum(~unknown[order])
-    answered = np.arange(1, len(order) + 1)
-    precision = inside_answered / answered
-    unknown_rejected = unknown.sum() - np.cumsum(unknown[order])
-    ok = precision >= OOS_PRECISION
-    return float(unknown_rejected[ok].max() / unknown.sum()) if ok.any() else 0.0
+    precision = inside_answered / np.arange(1, len(order) + 1)
+    recall_unknown = 1.0 - np.cumsum(unknown[order]) / unknown.sum()
+    ties = np.r_[confidence[order][1:] < confidence[order][:-1], True]
+    at_precision = np.flatnonzero(ties & (precision >= OOS_PRECISION))
+    at_recall = np.flatnonzero(ties & (inside_answered >= OOS_PRECISION * (~unknown).sum()))
+    return {
+        "unknown_recall_at_95_precision":
+            float(recall_unknown[at_precision[-1]]) if len(at_precision) else 0.0,
+        "unknown_recall_at_95_in_scope_recall": float(recall_unknown[at_recall[0]]),
+    }
 
 
 def _share(mask: np.ndarray) -> float:

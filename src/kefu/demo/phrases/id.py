@@ -34,7 +34,8 @@ BOOK = Phrasebook(
                        "Link pelacakannya nggak bisa dibuka.",
                        "Oke, perlu tanda tangan nggak?"),
             resolution=("Sudah saya tambahkan catatan ke kurir untuk antar setelah jam 6 sore.",
-                        "Ini nomor resinya {tracking}, bisa dicek langsung di situs kurir. Tidak perlu tanda tangan."),
+                        "Ini nomor resinya {tracking}, bisa dicek langsung di situs kurir. Tidak perlu "
+                        "tanda tangan."),
         ),
         Intent.DELIVERY_DELAY: IntentLines(
             opening=("Pesanan {order} harusnya sampai {date} tapi sampai sekarang belum datang.",
@@ -76,7 +77,8 @@ BOOK = Phrasebook(
                      "Cara ganti kata sandi di aplikasi gimana ya?"),
             answer=("Link reset baru sudah saya kirim ke {email}, berlaku 30 menit. Cek folder spam "
                     "juga ya, Kak.",
-                    "Akun dikunci sementara demi keamanan. Sudah saya buka dan link reset dikirim ke {email}.",
+                    "Akun dikunci sementara demi keamanan. Sudah saya buka dan link reset dikirim ke "
+                    "{email}.",
                     "Di aplikasi buka Akun > Pengaturan > Keamanan > Ubah kata sandi. Saya juga kirim "
                     "link reset ke {email}."),
             follow_up=("Masih belum masuk emailnya.", "Katanya link-nya sudah kedaluwarsa."),

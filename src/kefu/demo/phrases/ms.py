@@ -24,17 +24,20 @@ BOOK = Phrasebook(
             opening=("Hai, pesanan {order} saya dah sampai mana? Saya beli {product} minggu lepas.",
                      "Boleh tolong semak status pesanan {order}?",
                      "Pesanan {order} masih tunjuk 'sedang diproses'. Bila nak dihantar?",
-                     "Ada apa-apa berita pasal pesanan {order}? Saya perlukan {product} sebelum hujung minggu."),
+                     "Ada apa-apa berita pasal pesanan {order}? Saya perlukan {product} sebelum hujung "
+                     "minggu."),
             answer=("Pesanan {order} dah keluar dari gudang dan berada dengan kurier, nombor penjejakan "
                     "{tracking}. Dijangka sampai {date}.",
                     "Saya dah semak, pesanan {order} dibungkus hari ini dan dihantar esok. Jangkaan "
                     "sampai {date}, pautan penjejakan akan dihantar melalui SMS.",
-                    "{product} anda dalam perjalanan (nombor penjejakan {tracking}). Kurier anggarkan {date}."),
+                    "{product} anda dalam perjalanan (nombor penjejakan {tracking}). Kurier anggarkan "
+                    "{date}."),
             follow_up=("Boleh hantar selepas pukul 6 petang? Siang tak ada orang di rumah.",
                        "Pautan penjejakan tu tak boleh dibuka.",
                        "Okey, kena tandatangan ke?"),
             resolution=("Saya dah tambah nota untuk kurier supaya hantar selepas pukul 6 petang.",
-                        "Ini nombor penjejakan {tracking}, boleh semak terus di laman kurier. Tak perlu tandatangan."),
+                        "Ini nombor penjejakan {tracking}, boleh semak terus di laman kurier. Tak perlu "
+                        "tandatangan."),
         ),
         Intent.DELIVERY_DELAY: IntentLines(
             opening=("Pesanan {order} sepatutnya sampai {date} tapi sampai sekarang tak sampai lagi.",
@@ -54,7 +57,8 @@ BOOK = Phrasebook(
                         "Kurier dah sahkan penghantaran pada {date} sebelum tengah hari. Saya akan pantau."),
         ),
         Intent.REFUND_RETURN: IntentLines(
-            opening=("Saya nak pulangkan {product} daripada pesanan {order}, barang sampai dalam keadaan rosak.",
+            opening=("Saya nak pulangkan {product} daripada pesanan {order}, barang sampai dalam "
+                     "keadaan rosak.",
                      "{product} yang saya terima salah saiz. Macam mana nak tukar?",
                      "Saya nak bayaran balik untuk pesanan {order}. Barang tak berfungsi.",
                      "Boleh pulangkan barang yang saya beli pada {date}? Belum dibuka lagi."),
@@ -66,7 +70,8 @@ BOOK = Phrasebook(
                     "pengambilan pada {date} antara 9 pagi hingga 6 petang."),
             follow_up=("Berapa lama bayaran balik masuk?", "Perlu cetak label ke?",
                        "Boleh masukkan bayaran balik ke e-dompet?"),
-            resolution=("Bayaran balik {amount} akan masuk ke kaedah pembayaran asal dalam {days} hari bekerja.",
+            resolution=("Bayaran balik {amount} akan masuk ke kaedah pembayaran asal dalam {days} hari "
+                        "bekerja.",
                         "Tak perlu label, kurier bawa sendiri. Bayaran balik dalam {days} hari bekerja."),
         ),
         Intent.PASSWORD_RESET: IntentLines(
@@ -76,7 +81,8 @@ BOOK = Phrasebook(
                      "Macam mana nak tukar kata laluan dalam aplikasi?"),
             answer=("Saya dah hantar pautan set semula baharu ke {email}. Sah selama 30 minit; sila "
                     "semak folder spam juga.",
-                    "Akaun dikunci sementara untuk keselamatan. Saya dah buka dan hantar pautan set semula ke {email}.",
+                    "Akaun dikunci sementara untuk keselamatan. Saya dah buka dan hantar pautan set "
+                    "semula ke {email}.",
                     "Dalam aplikasi pergi ke Saya > Tetapan > Keselamatan > Tukar kata laluan. Saya juga "
                     "hantar pautan ke {email}."),
             follow_up=("Masih tak ada dalam peti masuk.", "Dia kata pautan dah tamat tempoh."),
@@ -87,7 +93,8 @@ BOOK = Phrasebook(
             opening=("Kalau bayar guna mata wang lain, kadar tukaran yang mana dipakai?",
                      "Kenapa harga dalam ringgit lain daripada semalam?",
                      "Hai, kadar tukaran hari ni berapa? Saya nak tambah nilai."),
-            answer=("Kadar hari ini {rate}. Kadar dikunci bila anda sahkan bayaran, jadi tak akan berubah lepas tu.",
+            answer=("Kadar hari ini {rate}. Kadar dikunci bila anda sahkan bayaran, jadi tak akan "
+                    "berubah lepas tu.",
                     "Kadar kami dikemas kini setiap hari pukul 9 pagi; hari ini {rate}. Bank mungkin "
                     "kenakan caj sendiri."),
             follow_up=("Jadi kalau bayar esok mungkin lain?",),
@@ -99,7 +106,8 @@ BOOK = Phrasebook(
                      "Kat mana nak tuntut kupon daripada e-mel promosi?"),
             answer=("Kupon {code} perlukan perbelanjaan minimum {amount}. Troli anda kurang sedikit, "
                     "jadi ia tak digunakan.",
-                    "Kod {code} dah tamat tempoh pada {date}. Saya dah tambah kupon baharu dengan nilai sama.",
+                    "Kod {code} dah tamat tempoh pada {date}. Saya dah tambah kupon baharu dengan nilai "
+                    "sama.",
                     "Kupon daripada e-mel ada dalam aplikasi di Saya > Kupon. {code} dah sedia di situ."),
             follow_up=("Boleh guna untuk pesanan yang dah dibayar?",),
             resolution=("Beza {amount} dah dipulangkan ke e-dompet anda.",

@@ -32,7 +32,8 @@ BOOK = Phrasebook(
                        "Link theo dõi không mở được.",
                        "Ok, có cần ký nhận không?"),
             resolution=("Em đã ghi chú cho shipper giao sau 6 giờ tối ạ.",
-                        "Mã vận đơn là {tracking}, anh/chị tra trực tiếp trên web hãng vận chuyển. Không cần ký nhận ạ."),
+                        "Mã vận đơn là {tracking}, anh/chị tra trực tiếp trên web hãng vận chuyển. "
+                        "Không cần ký nhận ạ."),
         ),
         Intent.DELIVERY_DELAY: IntentLines(
             opening=("Đơn {order} hẹn giao {date} mà đến giờ vẫn chưa nhận được.",
@@ -47,8 +48,10 @@ BOOK = Phrasebook(
             follow_up=("Trễ quá, tôi cần trước cuối tuần.",
                        "Giao trễ vậy có được hoàn phí ship không?",
                        "Thôi được, lần này nhớ giao cho đúng nhé."),
-            resolution=("Để xin lỗi, bên em đã hoàn phí vận chuyển {amount}, tiền về trong {days} ngày làm việc.",
-                        "Bên vận chuyển đã xác nhận giao {date} trước 12 giờ trưa. Em sẽ tiếp tục theo dõi ạ."),
+            resolution=("Để xin lỗi, bên em đã hoàn phí vận chuyển {amount}, tiền về trong {days} ngày "
+                        "làm việc.",
+                        "Bên vận chuyển đã xác nhận giao {date} trước 12 giờ trưa. Em sẽ tiếp tục theo "
+                        "dõi ạ."),
         ),
         Intent.REFUND_RETURN: IntentLines(
             opening=("Tôi muốn trả {product} trong đơn {order}, hàng tới bị hỏng.",
@@ -57,12 +60,14 @@ BOOK = Phrasebook(
                      "Hàng mua {date} chưa mở hộp, trả lại được không?"),
             answer=("Em rất xin lỗi! Yêu cầu trả hàng đã được duyệt. Shipper sẽ đến lấy hàng {date}; "
                     "số tiền {amount} được hoàn sau khi kho nhận hàng.",
-                    "Dạ được ạ, em đã tạo đơn đổi size; {product} mới sẽ gửi ngay khi bên em nhận lại hàng cũ.",
+                    "Dạ được ạ, em đã tạo đơn đổi size; {product} mới sẽ gửi ngay khi bên em nhận lại "
+                    "hàng cũ.",
                     "Em đã tạo yêu cầu trả hàng cho đơn {order}. Anh/chị đóng gói giúp em, lấy hàng "
                     "{date} từ 9 giờ sáng đến 6 giờ chiều."),
             follow_up=("Bao lâu thì nhận được tiền hoàn?", "Tôi có cần in nhãn không?",
                        "Hoàn vào ví được không?"),
-            resolution=("Số tiền {amount} sẽ hoàn về phương thức thanh toán ban đầu trong {days} ngày làm việc.",
+            resolution=("Số tiền {amount} sẽ hoàn về phương thức thanh toán ban đầu trong {days} ngày "
+                        "làm việc.",
                         "Không cần in nhãn, shipper sẽ mang theo. Tiền hoàn trong {days} ngày làm việc."),
         ),
         Intent.PASSWORD_RESET: IntentLines(
@@ -84,7 +89,8 @@ BOOK = Phrasebook(
                      "Chào bạn, tỷ giá hôm nay bao nhiêu? Tôi muốn nạp tiền."),
             answer=("Tỷ giá hôm nay là {rate}. Tỷ giá được chốt khi anh/chị xác nhận thanh toán nên "
                     "sẽ không đổi sau đó.",
-                    "Tỷ giá cập nhật mỗi ngày lúc 9 giờ sáng, hôm nay là {rate}. Ngân hàng có thể thu thêm phí."),
+                    "Tỷ giá cập nhật mỗi ngày lúc 9 giờ sáng, hôm nay là {rate}. Ngân hàng có thể thu "
+                    "thêm phí."),
             follow_up=("Vậy mai thanh toán có thể khác à?",),
             resolution=("Dạ đúng, mai có thể thay đổi chút ít. Thanh toán hôm nay sẽ chốt {rate}.",),
         ),
@@ -115,7 +121,8 @@ BOOK = Phrasebook(
                        "Lần nào cũng nói vậy. Chính xác bao giờ mới xong?"),
             resolution=("Khoản trừ trùng {amount} đã được hoàn, tiền về trong {days} ngày làm việc. Em "
                         "sẽ gọi lại {date} để xác nhận.",
-                        "Em đã gửi sản phẩm thay thế kèm voucher {amount} để xin lỗi. Em sẽ liên hệ lại {date}."),
+                        "Em đã gửi sản phẩm thay thế kèm voucher {amount} để xin lỗi. Em sẽ liên hệ lại "
+                        "{date}."),
         ),
         Intent.THANKS: IntentLines(
             opening=("Nhận được {product} rồi, cảm ơn đã xử lý nhanh!",

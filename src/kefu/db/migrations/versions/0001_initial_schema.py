@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:31:10.793505
+Create Date: 2026-11-22 15:42:56.246732
 """
 
 from __future__ import annotations
