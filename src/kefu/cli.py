@@ -288,7 +288,7 @@ def eval_sentiment(
 @click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
               help="CSV/TSV/JSONL with text + label to test on.")
 @click.option("--suite", type=click.Choice(["banking77", "banking77-oos", "bitext", "truevoice",
-                                            "crosslingual"]),
+                                            "crosslingual", "shipped"]),
               help="Built-in suite from the shared data (instead of --train/--test).")
 @click.option("--unknown-label", default=None,
               help="Label marking out-of-scope rows; adds in-scope accuracy and unknown recall.")
@@ -316,14 +316,14 @@ def eval_intent(
             loaded = load_suite(suite)
             train_rows, test_rows, title = loaded.train, loaded.test, f"intent suite {suite}"
             unknown_label = unknown_label or loaded.unknown_label
-            test_langs = loaded.test_langs
+            test_groups = loaded.test_groups
             if loaded.note:
                 title = f"{title} ({loaded.note})"
         else:
             train_rows, test_rows = read_examples(str(train_file)), read_examples(str(test_file))
-            title, test_langs = f"intent {test_file}", None
+            title, test_groups = f"intent {test_file}", None
         result = train_and_evaluate(train_rows, test_rows, unknown_label=unknown_label,
-                                    config=config, seed=seed, test_langs=test_langs)
+                                    config=config, seed=seed, test_groups=test_groups)
     except (LabelledFileError, IntentDataError, IntentModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     report = result.report
@@ -339,22 +339,23 @@ def train() -> None:
 
 
 @train.command("language")
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: the shipped artifact inside the package).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: the shipped artifacts inside the package).")
 def train_language(out: str | None) -> None:
-    """Rebuild the Indonesian-vs-Malay word/bigram log-odds table used by language ID."""
+    """Rebuild the Latin-script word table and id/ms weights used by language ID."""
     from pathlib import Path
 
     from kefu.nlp.language_eval import SuiteDataError, shared_data_dir
-    from kefu.nlp.language_model import shipped_artifact_path, train_and_save
+    from kefu.nlp.language_model import artifact_dir
+    from kefu.nlp.language_training import train_language_model
 
     try:
         root = shared_data_dir()
+        path = Path(out) if out else artifact_dir()
+        summary = train_language_model(root, path, log=click.echo)
     except SuiteDataError as exc:
         raise click.ClickException(str(exc)) from exc
-    path = Path(out) if out else shipped_artifact_path()
-    table = train_and_save(root, path)
-    click.echo(f"wrote {len(table)} features to {path}")
+    click.echo(f"wrote {summary['words']} words to {path}")
 
 
 @train.command("sentiment")
@@ -455,6 +456,30 @@ def bench_nlp(per_language: int, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     result = run_analyzer_benchmark(messages)
     click.echo(json.dumps(dataclasses.asdict(result), indent=2) if as_json else result.render())
+
+
+@bench.command("intent")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of text.")
+def bench_intent(as_json: bool) -> None:
+    """Shipped intent model: load time and single-message latency on unseen Bitext test texts."""
+    import json
+    import time
+
+    from kefu.nlp.intent import load_default_intent_model
+    from kefu.nlp.intent_data import IntentDataError, bitext_test_texts
+    from kefu.nlp.intent_eval import single_message_latency
+
+    try:
+        texts = bitext_test_texts()
+    except IntentDataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    start = time.perf_counter()
+    model = load_default_intent_model()
+    model.predict("hello")
+    figures = {"load_s": round(time.perf_counter() - start, 3),
+               **single_message_latency(model, texts)}
+    click.echo(json.dumps(figures) if as_json else
+               "  ".join(f"{key}={value}" for key, value in figures.items()))
 
 
 @bench.command("embed")

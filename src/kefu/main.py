@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,13 +18,15 @@ from kefu.accounts.api import router as accounts_router
 from kefu.conversations.api import router as conversations_router
 from kefu.core.errors import ErrorBody, KefuError
 from kefu.customers.api import router as customers_router
+from kefu.nlp.api import router as nlp_router
+from kefu.web.body_limit import BodySizeLimit
 from kefu.web.health import router as health_router
 from kefu.webhooks.api import router as webhooks_router
 from kefu.wiring import Container
 
 log = logging.getLogger(__name__)
 
-ROUTERS = [health_router, accounts_router, customers_router, conversations_router, webhooks_router]
+ROUTERS = [health_router, accounts_router, customers_router, conversations_router, nlp_router, webhooks_router]
 
 _HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -61,6 +63,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     )
     app.state.container = container
     app.state.session_factory = container.session_factory
+    app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -68,7 +71,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
 
 
 def _error(
-    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+    status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     return JSONResponse(
         status_code=status,

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.config.settings import Settings
 from kefu.conversations import handlers as conversation_handlers
+from kefu.conversations.events import ConversationComplaintMarked, MessageAnalysed, MessageReceived
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.customers.events import CustomersMerged
 from kefu.db.engine import make_engine, make_session_factory
@@ -19,8 +20,12 @@ from kefu.db.outbox import AFTER_COMMIT_KEY
 from kefu.jobs.relay import OutboxRelay
 from kefu.jobs.runtime import JobRuntime, RuntimeMode
 from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
+from kefu.nlp import events as nlp_events
+from kefu.nlp import tasks as nlp_tasks
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
+
+TRAIN_INTENT_JOB = "nlp.train_intent_model"
 
 
 @dataclass
@@ -74,6 +79,14 @@ def subscribe_handlers(container: Container) -> None:
     subscribe = container.subscriptions.subscribe
     subscribe(ANY_EVENT, EventFanout(container.runtime.enqueue).on_any_event)
     subscribe(CustomersMerged, conversation_handlers.on_customers_merged)
+    subscribe(MessageReceived, conversation_handlers.on_message_received)
+    subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
+    subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
+    subscribe(
+        nlp_events.IntentTrainingRequested,
+        container.runtime.enqueue_event(TRAIN_INTENT_JOB),
+        name="nlp.enqueue_intent_training",
+    )
 
 
 def register_jobs(container: Container) -> None:
@@ -89,3 +102,4 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(RETRY_DUE_JOB, webhooks.retry_due, minute="*")
     runtime.periodic(PURGE_JOB, purge_expired_credentials_job(sessions), minute="*/10")
     runtime.periodic(WAKE_SNOOZED_JOB, wake_snoozed_job(sessions), minute="*")
+    runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))

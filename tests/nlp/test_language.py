@@ -26,6 +26,8 @@ from kefu.nlp.language import LanguageHints, detect_language
         ("Bila barang saya akan sampai? Saya dah bayar semalam", "ms"),
         ("gak bisa login, gimana nih kak", "id"),
         ("tak boleh log masuk, camne nak buat", "ms"),
+        ("Kerajaan negeri akan mengumumkan keputusan itu selepas mesyuarat minggu hadapan", "ms"),
+        ("Pemerintah provinsi akan mengumumkan keputusan itu setelah rapat minggu depan", "id"),
     ],
 )
 def test_detects_the_six_languages(text: str, lang: str) -> None:
@@ -37,6 +39,7 @@ def test_detects_the_six_languages(text: str, lang: str) -> None:
     [
         "Hola, quiero un reembolso por favor",
         "Guten Tag, ich möchte eine Rückerstattung",
+        "Bonjour, je voudrais annuler ma commande",
         "こんにちは、返金したいです",
         "안녕하세요 환불해주세요",
         "Здравствуйте, где мой заказ?",
@@ -96,3 +99,25 @@ def test_eval_language_needs_a_file_or_a_suite() -> None:
 
     result = CliRunner().invoke(main, ["eval", "language"])
     assert result.exit_code != 0
+
+
+def test_idms_table_learns_which_words_mark_which_language() -> None:
+    from kefu.nlp.language_training import Doc, fit_idms_table
+
+    docs = [
+        Doc(("saya", "mahu", "wang"), "ms", "chat", 0),
+        Doc(("saya", "mau", "uang"), "id", "chat", 0),
+    ]
+    table = fit_idms_table(docs)
+    assert table.log_odds["mahu"] > 0 > table.log_odds["mau"]
+    assert abs(table.log_odds["saya"]) < 0.5
+    assert table.unknown == 0.0
+
+
+def test_shipped_latin_model_is_small_and_loads() -> None:
+    from kefu.nlp.language_model import PARAMS_FILE, WORDS_FILE, artifact_dir, load_latin_model
+
+    folder = artifact_dir()
+    assert (folder / WORDS_FILE).stat().st_size + (folder / PARAMS_FILE).stat().st_size < 5_000_000
+    evidence = load_latin_model().evidence(["where", "is", "my", "order"])
+    assert max(evidence.group_loglik, key=evidence.group_loglik.__getitem__) == "en"

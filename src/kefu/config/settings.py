@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 14 * 24 * 3600
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 10.0
+    max_request_bytes: int = 4 * 1024 * 1024
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

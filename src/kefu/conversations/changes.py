@@ -182,8 +182,10 @@ def check_team(session: Session, workspace_id: uuid.UUID, team_id: uuid.UUID) ->
     accounts.get_team(session, workspace_id=workspace_id, team_id=team_id)
 
 
-def set_priority(session: Session, conversation: Conversation, priority: Priority, actor: Actor) -> None:
-    """Change the priority."""
+def set_priority(
+    session: Session, conversation: Conversation, priority: Priority, actor: Actor, reason: str | None = None
+) -> None:
+    """Change the priority (the reason, if given, is kept on the timeline)."""
     current = conversation.priority
     if priority == current:
         return
@@ -195,6 +197,7 @@ def set_priority(session: Session, conversation: Conversation, priority: Priorit
         actor,
         {"priority": current},
         {"priority": priority},
+        reason,
     )
     publish(
         session,

@@ -80,3 +80,4 @@ class TimelineKind(StrEnum):
     SUBJECT_CHANGED = "subject_changed"
     LANGUAGE_CHANGED = "language_changed"
     CUSTOMER_CHANGED = "customer_changed"
+    REVIEW_FLAGGED = "review_flagged"

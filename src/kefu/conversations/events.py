@@ -86,6 +86,7 @@ class MessageAnalysed(_ConversationEvent):
     intent_confidence: float | None
     sentiment: Sentiment | None
     sentiment_score: float | None
+    anger: float | None
     angry: bool | None
     abusive: bool | None
 
@@ -180,3 +181,12 @@ class ConversationCustomerChanged(_ConversationEvent):
 
     from_customer_id: uuid.UUID
     to_customer_id: uuid.UUID
+
+
+class ConversationFlaggedForReview(_ConversationEvent):
+    """Complaint screening found signals of a malicious complaint; a person should review it."""
+
+    event_type: ClassVar[str] = "conversation.flagged_for_review"
+
+    score: float
+    reasons: list[str]

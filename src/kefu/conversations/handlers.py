@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kefu.conversations import service
-from kefu.conversations.enums import ActorKind
+from kefu.conversations.enums import ActorKind, Direction, Sentiment
+from kefu.conversations.events import ConversationComplaintMarked, MessageAnalysed, MessageReceived
 from kefu.conversations.schemas import SYSTEM, Actor
 from kefu.core.events import EventEnvelope
 from kefu.customers.events import CustomersMerged
@@ -24,3 +25,33 @@ def on_customers_merged(session: Session, envelope: EventEnvelope) -> None:
         target_customer_id=event.target_customer_id,
         actor=actor,
     )
+
+
+def on_message_received(session: Session, envelope: EventEnvelope) -> None:
+    """Analyse a stored customer message (language, intent, sentiment, anger, abuse)."""
+    event = envelope.event
+    if isinstance(event, MessageReceived):
+        service.analyse_message(session, workspace_id=event.workspace_id, message_id=event.message_id)
+
+
+def on_message_analysed(session: Session, envelope: EventEnvelope) -> None:
+    """Default automation: negative + angry customer messages raise the conversation's priority."""
+    event = envelope.event
+    if (
+        isinstance(event, MessageAnalysed)
+        and event.direction == Direction.INBOUND
+        and event.sentiment == Sentiment.NEGATIVE
+        and event.angry
+    ):
+        service.escalate_angry_message(
+            session, workspace_id=event.workspace_id, conversation_id=event.conversation_id
+        )
+
+
+def on_complaint_marked(session: Session, envelope: EventEnvelope) -> None:
+    """Screen a newly flagged complaint for malicious signals (flags for review only)."""
+    event = envelope.event
+    if isinstance(event, ConversationComplaintMarked) and event.is_complaint:
+        service.screen_complaint(
+            session, workspace_id=event.workspace_id, conversation_id=event.conversation_id
+        )

@@ -106,8 +106,10 @@ class Message(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     intent_confidence: Mapped[float | None]
     sentiment: Mapped[Sentiment | None] = mapped_column(_enum(Sentiment))
     sentiment_score: Mapped[float | None]
+    anger: Mapped[float | None]
     angry: Mapped[bool | None]
     abusive: Mapped[bool | None]
+    abuse_categories: Mapped[list[str]] = mapped_column(JSONType, default=list)
     analysed_at: Mapped[datetime | None]
 
 

@@ -250,8 +250,12 @@ class MessageAnalysisIn(_In):
     intent_confidence: float | None = Field(default=None, ge=0, le=1)
     sentiment: Sentiment | None = None
     sentiment_score: float | None = Field(default=None, ge=-1, le=1)
+    anger: float | None = Field(default=None, ge=0, le=1)
     angry: bool | None = None
     abusive: bool | None = None
+    abuse_categories: list[Annotated[str, StringConstraints(max_length=32)]] | None = Field(
+        default=None, max_length=16
+    )
 
 
 class ConversationFilter(BaseModel):
@@ -323,8 +327,10 @@ class MessageOut(BaseModel):
     intent_confidence: float | None
     sentiment: Sentiment | None
     sentiment_score: float | None
+    anger: float | None
     angry: bool | None
     abusive: bool | None
+    abuse_categories: list[str]
     analysed_at: datetime | None
     created_at: datetime
 

@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from kefu.conversations import changes, intake, lifecycle, listing
+from kefu.conversations import changes, intake, lifecycle, listing, screening
 from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
 from kefu.conversations.events import (
     ConversationComplaintMarked,
     ConversationCustomerChanged,
+    ConversationFlaggedForReview,
     MessageAnalysed,
 )
 from kefu.conversations.models import Conversation, Message, TimelineEntry
@@ -41,6 +42,18 @@ from kefu.core.paging import Page, encode_cursor
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerOut, ResolveIn
 from kefu.db.outbox import publish
+from kefu.nlp import service as nlp
+from kefu.nlp.malicious import MaliciousSignals
+
+ANGER_THRESHOLD = 0.5
+"""Anger score from which a message counts as angry."""
+ANGRY_CUSTOMER_REASON = "angry_customer"
+PRIORITY_RANK = {priority: rank for rank, priority in enumerate(Priority)}
+MALICIOUS_REVIEW_SCORE = 0.5
+"""Complaint-screening score from which a complaint is tagged for human review."""
+REVIEW_TAG = "review-possible-malicious"
+UNDETERMINED_LANGUAGE = "und"
+"""ISO 639-2 code stored when a message's language is none of the supported ones."""
 
 
 def open_conversation(
@@ -244,6 +257,7 @@ def record_message_analysis(
             intent_confidence=message.intent_confidence,
             sentiment=message.sentiment,
             sentiment_score=message.sentiment_score,
+            anger=message.anger,
             angry=message.angry,
             abusive=message.abusive,
         ),
@@ -597,6 +611,103 @@ def list_timeline(
         TimelineEntry.workspace_id == workspace_id, TimelineEntry.conversation_id == conversation_id
     )
     return listing.id_page(session, query, TimelineEntry.id, limit, cursor, TimelineEntryOut)
+
+
+def analyse_message(
+    session: Session, *, workspace_id: uuid.UUID, message_id: uuid.UUID
+) -> MessageOut | None:
+    """Run language analysis on a stored customer message and record it; once per message.
+
+    Context for language identification: the customer's known language and market and the
+    languages of the conversation's earlier messages. The intent model is the workspace's own.
+    """
+    message = session.get(Message, message_id)
+    if (
+        message is None
+        or message.workspace_id != workspace_id
+        or message.direction != Direction.INBOUND
+        or message.analysed_at is not None
+    ):
+        return None
+    conversation = _load(session, workspace_id, message.conversation_id)
+    customer = customers.get_customer(
+        session, workspace_id=workspace_id, customer_id=conversation.customer_id
+    )
+    previous = session.scalars(
+        select(Message.language)
+        .where(
+            Message.conversation_id == conversation.id,
+            Message.id < message.id,
+            Message.language.is_not(None),
+        )
+        .order_by(Message.id.desc())
+        .limit(5)
+    )
+    result = nlp.analyse_text(
+        session,
+        workspace_id=workspace_id,
+        text=message.text,
+        language_hint=customer.language,
+        market=customer.market,
+        previous_languages=[lang for lang in previous if lang],
+    )
+    anger = result.anger
+    return record_message_analysis(
+        session,
+        workspace_id=workspace_id,
+        message_id=message.id,
+        analysis={
+            "language": result.language if result.language != "other" else UNDETERMINED_LANGUAGE,
+            "intent": result.intent,
+            "intent_confidence": result.intent_confidence,
+            "sentiment": result.sentiment,
+            "sentiment_score": result.sentiment_score,
+            "anger": anger,
+            "angry": None if anger is None else anger >= ANGER_THRESHOLD,
+            "abusive": result.abuse_flagged,
+            "abuse_categories": list(result.abuse_categories),
+        },
+    )
+
+
+def escalate_angry_message(
+    session: Session, *, workspace_id: uuid.UUID, conversation_id: uuid.UUID
+) -> bool:
+    """Default automation: a negative, angry customer message raises the conversation to high.
+
+    Never lowers a priority; returns whether it changed anything.
+    """
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    if PRIORITY_RANK[conversation.priority] >= PRIORITY_RANK[Priority.HIGH]:
+        return False
+    changes.set_priority(session, conversation, Priority.HIGH, SYSTEM, ANGRY_CUSTOMER_REASON)
+    session.flush()
+    return True
+
+
+def screen_complaint(
+    session: Session, *, workspace_id: uuid.UUID, conversation_id: uuid.UUID
+) -> MaliciousSignals | None:
+    """Screen a complaint for malicious signals; above the review score, tag it for human review.
+
+    The flag only asks a person to look: nothing is refused or punished automatically.
+    """
+    conversation = _load(session, workspace_id, conversation_id, lock=True)
+    if not conversation.is_complaint:
+        return None
+    signals = screening.screen(session, conversation)
+    if signals.score >= MALICIOUS_REVIEW_SCORE and REVIEW_TAG not in conversation.tags:
+        changes.change_tags(session, conversation, add=[REVIEW_TAG], remove=[], actor=SYSTEM)
+        details = {"score": signals.score, "reasons": list(signals.reasons)}
+        changes.record(session, conversation, TimelineKind.REVIEW_FLAGGED, SYSTEM, {}, details)
+        publish(
+            session,
+            ConversationFlaggedForReview(
+                **changes.base(conversation, SYSTEM), score=signals.score, reasons=list(signals.reasons)
+            ),
+        )
+        session.flush()
+    return signals
 
 
 def _load(

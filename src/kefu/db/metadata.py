@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "kefu.customers.models",
     "kefu.conversations.models",
     "kefu.webhooks.models",
+    "kefu.nlp.models",
 )
 
 for _module in MODEL_MODULES:

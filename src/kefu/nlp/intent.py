@@ -216,15 +216,19 @@ class IntentModel:
 
 
 def _decide(labels: Sequence[str], probs: np.ndarray, threshold: float) -> IntentPrediction:
-    """Top label, or "unknown" below the threshold; runners-up keep their probabilities."""
+    """Top label, or "unknown" below the threshold; alternatives are the in-scope runners-up.
+
+    Below the threshold the confidence of "unknown" is one minus the best intent's.
+    """
     order = np.argsort(-probs, kind="stable")
-    ranked = [(labels[i], round(float(probs[i]), 6)) for i in order[: ALTERNATIVES + 1]]
-    best, confidence = ranked[0]
+    best = labels[order[0]]
+    top = round(float(probs[order[0]]), 6)
+    ranked = [(labels[i], round(float(probs[i]), 6)) for i in order if labels[i] != UNKNOWN]
     if best == UNKNOWN:
-        return IntentPrediction(UNKNOWN, confidence, ranked[1:])
-    if confidence < threshold:
-        return IntentPrediction(UNKNOWN, round(1.0 - confidence, 6), ranked[:ALTERNATIVES])
-    return IntentPrediction(best, confidence, ranked[1:])
+        return IntentPrediction(UNKNOWN, top, ranked[:ALTERNATIVES])
+    if top < threshold:
+        return IntentPrediction(UNKNOWN, round(1.0 - top, 6), ranked[:ALTERNATIVES])
+    return IntentPrediction(best, top, ranked[1 : ALTERNATIVES + 1])
 
 
 def _fit_head(x: np.ndarray | csr_matrix, y: np.ndarray, n_labels: int, c: float,
@@ -272,11 +276,11 @@ def _held_out(
         test = np.flatnonzero(fold == f)
         if len(test) == 0 or len(np.unique(y[train])) < 2:
             continue
-        vocabulary = Vocabulary.build([grams[i] for i in train], min_char_df=config.min_char_df)
-        test_grams = [grams[i] for i in test]
+        train_grams = [grams[i] for i in train.tolist()]
+        test_grams = [grams[i] for i in test.tolist()]
+        vocabulary = Vocabulary.build(train_grams, min_char_df=config.min_char_df)
         lexical = _fit_head(
-            vocabulary.transform([grams[i] for i in train]), y[train], n_labels,
-            config.lexical_c, seed,
+            vocabulary.transform(train_grams), y[train], n_labels, config.lexical_c, seed
         ).scores(vocabulary.transform(test_grams))
         embedding = [
             _fit_head(v[train], y[train], n_labels, config.embedding_c, seed).scores(v[test])

@@ -14,7 +14,7 @@ from pathlib import Path
 from kefu.nlp.intent import DEFAULT_MODEL, UNKNOWN, IntentModel
 from kefu.nlp.labelled import Example
 
-SUITES = ("banking77", "banking77-oos", "bitext", "truevoice", "crosslingual")
+SUITES = ("banking77", "banking77-oos", "bitext", "truevoice", "crosslingual", "shipped")
 OOS_SEED = 77
 OOS_HELD_OUT = 10
 BITEXT_CAP = 400
@@ -63,7 +63,7 @@ class IntentSuite:
     test: list[Example]
     unknown_label: str | None = None
     note: str = ""
-    test_langs: list[str] | None = None
+    test_groups: list[str] | None = None
 
 
 def data_root() -> Path:
@@ -131,9 +131,31 @@ def load_suite(name: str, root: Path | None = None) -> IntentSuite:
             name, [e for e in train if e.label != UNKNOWN], [e for e, _ in rows],
             note="trained on English only (Bitext + shipped en examples); "
             "tested on the shipped zh/id/vi/th/ms examples",
-            test_langs=[lang for _, lang in rows],
+            test_groups=[lang for _, lang in rows],
         )
+    if name == "shipped":
+        return _shipped_split(root)
     raise IntentDataError(f"unknown suite {name!r}; expected one of {', '.join(SUITES)}")
+
+
+def _shipped_split(root: Path) -> IntentSuite:
+    """The shipped model's recipe with a third of the shipped examples and Bitext test held out."""
+    own = shipped_examples()
+    held = set(random.Random(OOS_SEED).sample(range(len(own)), len(own) // 3))
+    train = bitext_examples(root) + [e for i, (e, _) in enumerate(own) if i not in held]
+    bitext_test = bitext_examples(root, split="test")
+    test = bitext_test + [own[i][0] for i in sorted(held)]
+    return IntentSuite(
+        "shipped", train, test, unknown_label=UNKNOWN,
+        note="Bitext train + 2/3 of the shipped examples; tested on mapped Bitext test and "
+        f"the other third (seed {OOS_SEED})",
+        test_groups=["bitext"] * len(bitext_test) + [own[i][1] for i in sorted(held)],
+    )
+
+
+def bitext_test_texts(root: Path | None = None) -> list[str]:
+    """The Bitext test utterances (never used for training), for latency measurements."""
+    return [r["utterance"] for r in _csv((root or data_root()) / "bitext_cs_intent" / "test.csv")]
 
 
 def oos_intents(labels: Sequence[str]) -> list[str]:

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -50,7 +51,7 @@ def text_grams(text: str, lang: str | None = None) -> Grams:
     """Normalise and tokenise `text`, returning its word uni/bigrams and character n-grams."""
     norm = normalise(text[:MAX_CHARS])
     tokens = tokenise(norm, lang or script_language(norm), normalised=True)
-    bigrams = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    bigrams = [f"{a} {b}" for a, b in pairwise(tokens)]
     chars: list[str] = []
     low, high = CHAR_NGRAMS
     for piece in norm.split():

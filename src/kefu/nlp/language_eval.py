@@ -113,7 +113,7 @@ def sib200_suite(*, splits: tuple[str, ...] = ("test",), root: Path | None = Non
     for lang, folder in SIB200_FOLDERS.items():
         for split in splits:
             path = base / folder / f"{split}.tsv"
-            for row in _dict_rows(path, delimiter="\t"):
+            for row in read_rows(path, delimiter="\t"):
                 examples.append(Example(row["text"], lang))
     return examples
 
@@ -150,19 +150,16 @@ def _is_short(piece: str, lang: str) -> bool:
     return 2 <= len(words) <= 6 and len(words) == len(piece.split())
 
 
-def _dict_rows(path: Path, *, delimiter: str = ",") -> list[dict[str, str]]:
+def read_rows(path: Path, *, delimiter: str = ",") -> list[dict[str, str]]:
+    """Rows of a delimited file with a header row (SuiteDataError when it is missing)."""
     if not path.is_file():
         raise SuiteDataError(f"missing dataset file {path}")
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter=delimiter))
 
 
-def tsv_column(path: Path, column: str, *, delimiter: str = "\t") -> list[str]:
-    """Non-empty values of the named column of a delimited file with a header row."""
-    return [r[column] for r in _dict_rows(path, delimiter=delimiter) if r.get(column)]
-
-
-def _plain_rows(path: Path, column: int, *, delimiter: str = "\t") -> list[str]:
+def read_plain_column(path: Path, column: int, *, delimiter: str = "\t") -> list[str]:
+    """One column of a header-less delimited file."""
     if not path.is_file():
         raise SuiteDataError(f"missing dataset file {path}")
     with path.open(encoding="utf-8", newline="") as fh:
@@ -178,14 +175,14 @@ def _jsonl_field(path: Path, field: str) -> list[str]:
 
 def _en(base: Path) -> list[str]:
     return (
-        [r["utterance"] for r in _dict_rows(base / "bitext_cs_intent" / "test.csv")]
-        + [r["text"] for r in _dict_rows(base / "banking77" / "test.csv")]
+        [r["utterance"] for r in read_rows(base / "bitext_cs_intent" / "test.csv")]
+        + [r["text"] for r in read_rows(base / "banking77" / "test.csv")]
         + _jsonl_field(base / "slurp" / "test.jsonl", "sentence")
     )
 
 
 def _th(base: Path) -> list[str]:
-    return [r["texts"] for r in _dict_rows(base / "truevoice_intent" / "mari_test.csv")] + (
+    return [r["texts"] for r in read_rows(base / "truevoice_intent" / "mari_test.csv")] + (
         _jsonl_field(base / "wisesight_sentiment" / "test.jsonl", "texts")
     )
 
@@ -193,25 +190,25 @@ def _th(base: Path) -> list[str]:
 def _id(base: Path) -> list[str]:
     smsa = base / "indonlu_smsa"
     return (
-        _plain_rows(smsa / "test_preprocess.tsv", 0)
-        + _plain_rows(smsa / "valid_preprocess.tsv", 0)
-        + [r["tweet"] for r in _dict_rows(base / "indonlu_emot" / "test_preprocess.csv")]
+        read_plain_column(smsa / "test_preprocess.tsv", 0)
+        + read_plain_column(smsa / "valid_preprocess.tsv", 0)
+        + [r["tweet"] for r in read_rows(base / "indonlu_emot" / "test_preprocess.csv")]
     )
 
 
 def _ms(base: Path) -> list[str]:
-    """Malaya general tweets with an even id (odd ids were used to tune the id/ms weights)."""
+    """Malaya general tweets with an even id (odd ids are training material for language ID)."""
     path = base / "malay_sentiment" / "supervised_twitter.tsv"
-    rows = _dict_rows(path, delimiter="\t")
+    rows = read_rows(path, delimiter="\t")
     return [r["text"] for r in rows if r["id"].isdigit() and int(r["id"]) % 2 == 0]
 
 
 def _vi(base: Path) -> list[str]:
-    return [r["text"] for r in _dict_rows(base / "vi_ntc_scv_sentiment" / "test.csv")]
+    return [r["text"] for r in read_rows(base / "vi_ntc_scv_sentiment" / "test.csv")]
 
 
 def _zh(base: Path) -> list[str]:
-    return [r["review"] for r in _dict_rows(base / "zh_review_sentiment" / "waimai_10k.csv")]
+    return [r["review"] for r in read_rows(base / "zh_review_sentiment" / "waimai_10k.csv")]
 
 
 _SHORT_SOURCES: dict[str, Callable[[Path], list[str]]] = {

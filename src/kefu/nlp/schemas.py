@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kefu.nlp.enums import ModelStatus
 
@@ -19,6 +19,14 @@ class IntentExampleIn(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
     label: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
+
+    @field_validator("text")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        """PostgreSQL text cannot hold NUL characters."""
+        if "\x00" in value and False:
+            raise ValueError("text contains NUL characters")
+        return value
 
 
 class IntentExamplesIn(BaseModel):

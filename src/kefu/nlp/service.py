@@ -17,10 +17,12 @@ from kefu.core import clock
 from kefu.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from kefu.core.paging import Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
+from kefu.nlp.analyzer import MessageAnalysis, load_analyzer
 from kefu.nlp.enums import ModelStatus
 from kefu.nlp.events import IntentModelActivated, IntentModelTrained, IntentTrainingRequested
 from kefu.nlp.intent import IntentModel, load_default_intent_model
 from kefu.nlp.labelled import Example
+from kefu.nlp.language import LanguageHints
 from kefu.nlp.metrics import classification_report
 from kefu.nlp.models import IntentExample, IntentModelVersion
 from kefu.nlp.normalise import normalise
@@ -101,7 +103,7 @@ def intent_label_counts(session: Session, *, workspace_id: uuid.UUID) -> dict[st
         .where(IntentExample.workspace_id == workspace_id)
         .group_by(IntentExample.label)
     ).tuples()
-    return dict(rows)
+    return {label: count for label, count in rows}
 
 
 def request_intent_training(
@@ -253,6 +255,24 @@ def intent_model_for(session: Session, *, workspace_id: uuid.UUID) -> IntentMode
         while len(_model_cache) > _CACHE_SIZE:
             _model_cache.popitem(last=False)
     return model
+
+
+def analyse_text(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    text: str,
+    language_hint: str | None = None,
+    market: str | None = None,
+    previous_languages: Sequence[str] = (),
+) -> MessageAnalysis:
+    """Language, intent (the workspace's active model), sentiment, anger and abuse of one text."""
+    hints = LanguageHints(
+        customer_language=language_hint, country=market, previous=tuple(previous_languages)
+    )
+    return load_analyzer().analyse(
+        text, hints=hints, intent_model=intent_model_for(session, workspace_id=workspace_id)
+    )
 
 
 def _version(session: Session, workspace_id: uuid.UUID, version_id: uuid.UUID) -> IntentModelVersion:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:42:56.246732
+Create Date: 2026-11-22 16:01:29.177807
 """
 
 from __future__ import annotations
@@ -139,6 +139,71 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_customers_workspace_id"), ["workspace_id"], unique=False)
         batch_op.create_index(
             "ix_customers_workspace_live", ["workspace_id", "merged_into_id", "id"], unique=False
+        )
+
+    op.create_table(
+        "intent_examples",
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=80), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_intent_examples_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_intent_examples")),
+        sa.UniqueConstraint(
+            "workspace_id", "label", "text_hash", name=op.f("uq_intent_examples_workspace_id_label_text_hash")
+        ),
+    )
+    with op.batch_alter_table("intent_examples", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_intent_examples_workspace_id"), ["workspace_id"], unique=False)
+        batch_op.create_index("ix_intent_examples_ws_label", ["workspace_id", "label"], unique=False)
+
+    op.create_table(
+        "intent_model_versions",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("example_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "labels",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "metrics",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("trained_at", kefu.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("activated_at", kefu.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("artifact", sa.LargeBinary(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_intent_model_versions_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_intent_model_versions")),
+        sa.UniqueConstraint(
+            "workspace_id", "version", name=op.f("uq_intent_model_versions_workspace_id_version")
+        ),
+    )
+    with op.batch_alter_table("intent_model_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_intent_model_versions_workspace_id"), ["workspace_id"], unique=False
         )
 
     op.create_table(
@@ -560,6 +625,7 @@ def upgrade() -> None:
                 "subject_changed",
                 "language_changed",
                 "customer_changed",
+                "review_flagged",
                 name="timelinekind",
                 native_enum=False,
                 length=32,
@@ -638,8 +704,14 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("sentiment_score", sa.Float(), nullable=True),
+        sa.Column("anger", sa.Float(), nullable=True),
         sa.Column("angry", sa.Boolean(), nullable=True),
         sa.Column("abusive", sa.Boolean(), nullable=True),
+        sa.Column(
+            "abuse_categories",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("analysed_at", kefu.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
@@ -777,6 +849,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_teams_workspace_id"))
 
     op.drop_table("teams")
+    with op.batch_alter_table("intent_model_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_intent_model_versions_workspace_id"))
+
+    op.drop_table("intent_model_versions")
+    with op.batch_alter_table("intent_examples", schema=None) as batch_op:
+        batch_op.drop_index("ix_intent_examples_ws_label")
+        batch_op.drop_index(batch_op.f("ix_intent_examples_workspace_id"))
+
+    op.drop_table("intent_examples")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index("ix_customers_workspace_live")
         batch_op.drop_index(batch_op.f("ix_customers_workspace_id"))
