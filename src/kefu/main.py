@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
 from kefu import __version__
 from kefu.accounts.api import router as accounts_router
@@ -26,7 +26,9 @@ from kefu.wiring import Container
 
 log = logging.getLogger(__name__)
 
-ROUTERS = [health_router, accounts_router, customers_router, conversations_router, nlp_router, webhooks_router]
+ROUTERS = [
+    health_router, accounts_router, customers_router, conversations_router, nlp_router, webhooks_router
+]
 
 _HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -80,13 +82,28 @@ def _error(
     )
 
 
-def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at the request's path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if route.matches(request.scope)[0] is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _path_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching the concrete paths of an OpenAPI path template such as /customers/{customer_id}."""
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts) + "$")
+
+
+def _allowed_methods(request: Request) -> str | None:
+    """Every documented method of the request's path (Starlette names only the first route's)."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(request.app.state, "allow_table", None)
+    if table is None:
+        table = [
+            (_path_pattern(path), {method.upper() for method in operations if method in _HTTP_METHODS})
+            for path, operations in request.app.openapi()["paths"].items()
+        ]
+        request.app.state.allow_table = table
+    methods = set().union(*(methods for pattern, methods in table if pattern.match(request.scope["path"])))
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods)) or None
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -109,7 +126,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         headers = exc.headers
         if exc.status_code == 405:
-            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+            allowed = _allowed_methods(request)
+            headers = {**(headers or {}), "Allow": allowed} if allowed else headers
         return _error(exc.status_code, code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)

@@ -22,7 +22,7 @@ def machine() -> str:
 
 def run_core_bench(
     *, database_url: str | None, conversations: int, http_requests: int, concurrency: int,
-    load_tool: str, rounds: int, service: bool, http: bool, echo: Callable[[str], None],
+    load_tool: str, rounds: int, service: bool, http: bool, worker: bool, echo: Callable[[str], None],
 ) -> None:
     """Run the chosen parts on one backend (SQLite when `database_url` is None), printing as it goes."""
     backend = "postgresql" if database_url else "sqlite"
@@ -37,7 +37,7 @@ def run_core_bench(
     if http:
         tool = pick_tool(load_tool)
         comparison = run_http_bench(database_url=database_url, requests=http_requests,
-                                    concurrency=concurrency, tool=tool, rounds=rounds)
+                                    concurrency=concurrency, tool=tool, rounds=rounds, worker=worker)
         echo(render_http(comparison, concurrency))
 
 
@@ -63,7 +63,8 @@ def render_http(comparison: HttpComparison, concurrency: int) -> str:
     """The HTTP figures of both servers, the ratio and whether the targets hold."""
     ok = comparison.ratio >= HTTP_TARGET_RATIO and comparison.ours.p99_ms < HTTP_TARGET_P99_MS
     return "\n".join([
-        f"HTTP [{comparison.backend}], {comparison.ours.tool}, concurrency {concurrency}, best of rounds:",
+        f"HTTP [{comparison.backend}, {'with' if comparison.worker else 'without'} in-process worker], "
+        f"{comparison.ours.tool}, concurrency {concurrency}, best of rounds:",
         _line("kefu", comparison.ours) + "  POST /api/v1/conversations (new customer + first message)",
         _line("reference", comparison.reference) + "  FastAPI + one INSERT",
         f"   ratio kefu/reference {comparison.ratio:.2f} (target ≥ {HTTP_TARGET_RATIO} with p99 < "

@@ -34,6 +34,7 @@ class HttpComparison:
     """Kefu's and the reference endpoint's figures over the same load, best of the rounds."""
 
     backend: str
+    worker: bool
     ours: LoadResult
     reference: LoadResult
 
@@ -44,9 +45,14 @@ class HttpComparison:
 
 
 def run_http_bench(
-    *, database_url: str | None, requests: int, concurrency: int, tool: str, rounds: int = 1
+    *, database_url: str | None, requests: int, concurrency: int, tool: str, rounds: int = 1,
+    worker: bool = True,
 ) -> HttpComparison:
-    """Start both servers in turn on a throw-away database and drive the same load at each."""
+    """Start both servers in turn on a throw-away database and drive the same load at each.
+
+    With `worker` Kefu runs as `kefu serve` does, the job worker and outbox relay (message
+    analysis, webhooks) in the same process; without it the web process only takes requests.
+    """
     body = json.dumps(CONVERSATION_BODY, ensure_ascii=False)
     with tempfile.TemporaryDirectory(prefix="kefu-bench-") as tmp:
         work = Path(tmp)
@@ -63,7 +69,7 @@ def run_http_bench(
                 with uvicorn_server(
                     "kefu.main:create_app_from_env",
                     env={"KEFU_DATA_DIR": str(work / "data"), "KEFU_DATABASE_URL": url,
-                         "KEFU_LOG_LEVEL": "warning"},
+                         "KEFU_LOG_LEVEL": "warning", "KEFU_RUN_WORKER": str(worker).lower()},
                     health_path="/api/v1/health", log_path=work / "kefu.log",
                 ) as server:
                     ours.append(run_load(tool, server.base_url, ours_load, requests=requests,
@@ -77,7 +83,7 @@ def run_http_bench(
                                               requests=requests, concurrency=concurrency,
                                               nonce=nonce))
     backend = "postgresql" if database_url else "sqlite"
-    return HttpComparison(backend, _best(ours), _best(reference))
+    return HttpComparison(backend, worker, _best(ours), _best(reference))
 
 
 def _best(results: list[LoadResult]) -> LoadResult:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 MARKER = "@@N@@"
 """Replaced in each body by a value unique to the request (run nonce, thread, counter)."""
-WARMUP_SECONDS = 2
+WARMUP_SECONDS = 5
 MIN_SECONDS = 5
+MAX_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,14 @@ def run_load(
 ) -> LoadResult:
     """Warm up, then send at least `requests` requests with `concurrency` connections; return figures.
 
-    The Python tool sends exactly `requests`; wrk runs for a duration sized from its warm-up rate.
+    The Python tool sends exactly `requests`; wrk runs for a duration sized from its warm-up rate
+    (at most MAX_SECONDS, so a slow server yields fewer requests rather than an endless run).
     """
     if tool == "wrk":
         warm = _run_wrk(base_url, workload, seconds=WARMUP_SECONDS, concurrency=concurrency,
                         nonce=nonce + "w")
-        seconds = max(MIN_SECONDS, math.ceil(1.2 * requests / max(warm.requests_per_second, 1.0)))
+        wanted = math.ceil(1.2 * requests / max(warm.requests_per_second, 1.0))
+        seconds = min(MAX_SECONDS, max(MIN_SECONDS, wanted))
         return _run_wrk(base_url, workload, seconds=seconds, concurrency=concurrency, nonce=nonce)
     _run_python(base_url, workload, requests=max(requests // 10, 100), concurrency=concurrency,
                 nonce=nonce + "w")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -53,7 +54,7 @@ class IntentConfig:
     folds: int = 3
     holdout_share: float = 0.2
     target_precision: float = 0.9
-    unknown_share: float = 0.2
+    unknown_share: float = 0.1
     lexical_c: float = 1.0
     embedding_c: float = 1.0
     min_char_df: int = 2
@@ -181,9 +182,7 @@ class IntentModel:
         for i, head in enumerate(self.embedding):
             arrays[f"embedding{i}_weights"] = head.weights
             arrays[f"embedding{i}_bias"] = head.bias
-        buffer = io.BytesIO()
-        np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
-        return buffer.getvalue()
+        return _npz_bytes(arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> IntentModel:
@@ -213,6 +212,19 @@ class IntentModel:
             calibration=Calibration(**cal),
             config=config,
         )
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """A compressed .npz archive with fixed timestamps, so equal models give equal bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.ascontiguousarray(array),
+                                          allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _decide(labels: Sequence[str], probs: np.ndarray, threshold: float) -> IntentPrediction:

@@ -78,20 +78,33 @@ def fit_calibration(
     unknown_share: float,
     unknown_column: int | None = None,
 ) -> Calibration:
-    """Fit weights on all held-out rows, then a threshold per regime (see `choose_threshold`).
+    """Fit head weights, then the temperature, then a threshold per regime.
 
-    `unknown_column` is the column of the "unknown" label when the examples include it.
+    The weights' ratios are fitted on the in-scope rows only (they decide which intent wins);
+    a common scale per regime (the temperature) is then fitted on all rows, pseudo-unknowns
+    included, so off-topic messages get low confidence. `unknown_column` is the column of the
+    "unknown" label when the examples include it.
     """
     targets, row_weights = _targets(held, unknown_share)
-    fallback = _fit_weights(held.embedding, held.known, targets, row_weights)
+    inside = held.gold >= 0
+    in_targets, in_weights = targets[inside], row_weights[inside] / row_weights[inside].sum()
+    emb_in = [e[inside] for e in held.embedding]
+    fallback = _fit_weights(emb_in, held.known[inside], in_targets, in_weights)
+    fallback_logits = _weighted(fallback, held.embedding)
+    fallback_scale = _fit_weights([fallback_logits], held.known, targets, row_weights)[0]
+    fallback = tuple(fallback_scale * w for w in fallback)
     cov = held.coverage[:, None]
+    offset = (1.0 - cov) * _weighted(fallback, held.embedding)
     full = _fit_weights(
-        [cov * held.lexical] + [cov * e for e in held.embedding],
-        held.known,
-        targets,
-        row_weights,
-        offset=(1.0 - cov) * _weighted(fallback, held.embedding),
+        [cov[inside] * held.lexical[inside]] + [cov[inside] * e for e in emb_in],
+        held.known[inside],
+        in_targets,
+        in_weights,
+        offset=offset[inside],
     )
+    full_logits = cov * (full[0] * held.lexical + _weighted(full[1:], held.embedding))
+    scale = _fit_weights([full_logits], held.known, targets, row_weights, offset=offset)[0]
+    full = tuple(scale * w for w in full)
     partial = Calibration(full[0], full[1:], fallback, 0.0, 0.0)
     logits = partial.logits(held.lexical, held.embedding, held.coverage)
     fallback_logits = _weighted(fallback, held.embedding)

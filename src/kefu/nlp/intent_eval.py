@@ -83,7 +83,9 @@ def evaluate(
     for group in sorted(set(groups or [])):
         rows = [i for i, row_group in enumerate(groups or []) if row_group == group]
         report.extra[f"accuracy_{group}"] = _accuracy(decided, gold, rows)
-        report.extra[f"closed_set_accuracy_{group}"] = _accuracy(closed, gold, rows)
+        report.extra[f"closed_set_accuracy_{group}"] = _accuracy(
+            closed, gold, [i for i in rows if gold[i] != UNKNOWN]
+        )
     return report
 
 

