@@ -223,7 +223,8 @@ def eval_language(
 @click.option("--train", "train_file", type=click.Path(exists=True, dir_okay=False),
               help="Train a fresh n-gram head on this file instead of using the shipped model.")
 @click.option("--lang", default="other", show_default=True,
-              help="Language of the texts (zh, en, id, vi, th, ms, other).")
+              help="Language of the texts (zh, en, id, vi, th, ms, other), or 'column' to read "
+                   "each row's language from its lang column.")
 @click.option("--label-field", default=None, help="Label column (default: auto).")
 @click.option("--binary-labels", is_flag=True, help="Read 0/1 labels as negative/positive.")
 @click.option("--suite", "suites", multiple=True,
@@ -267,7 +268,12 @@ def eval_sentiment(
             else:
                 from kefu.nlp.sentiment import load_sentiment_model
 
-                report = evaluate_model(load_sentiment_model(), [e.text for e in test], gold, lang)
+                langs = (
+                    [e.label for e in read_examples(test_file, label_field="lang")]
+                    if lang == "column" else lang
+                )
+                report = evaluate_model(load_sentiment_model(), [e.text for e in test], gold,
+                                        langs)
             reports.append((f"sentiment {test_file}", report))
         else:
             names = sorted(SUITES) if "all" in suites else list(suites)
@@ -494,7 +500,7 @@ def bench_intent(as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     start = time.perf_counter()
     model = load_default_intent_model()
-    model.predict("hello")
+    model.score(["hello"], fast=False)
     figures = {"load_s": round(time.perf_counter() - start, 3),
                **single_message_latency(model, texts)}
     click.echo(json.dumps(figures) if as_json else
@@ -520,6 +526,17 @@ def bench_embed(
     results = run_benchmark(langs, embedders=embedders or None, train_limit=train_limit,
                             test_limit=test_limit)
     click.echo(json.dumps(as_dicts(results), indent=2) if as_json else render(results))
+
+
+@bench.command("sentiment")
+@click.option("--per-language", type=int, default=200, show_default=True)
+def bench_sentiment(per_language: int) -> None:
+    """Sentiment + anger latency per language (p50/p99 ms, sentence-vector cache cleared)."""
+    from kefu.nlp.sentiment import load_sentiment_model
+    from kefu.nlp.sentiment_eval import latency_by_language
+
+    for lang, row in latency_by_language(load_sentiment_model(), per_language).items():
+        click.echo(f"{lang}: n={row['n']:.0f}  p50={row['p50_ms']:.3f} ms  p99={row['p99_ms']:.3f} ms")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import __version__
@@ -64,12 +64,18 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
         lifespan=lifespan,
     )
     app.state.container = container
+    app.add_api_route("/", _to_docs, include_in_schema=False)
     app.state.session_factory = container.session_factory
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     return app
+
+
+def _to_docs() -> RedirectResponse:
+    """The web console is not built yet: the root opens the API documentation."""
+    return RedirectResponse("/api/docs")
 
 
 def _error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,8 +25,6 @@ LANGS = ("zh", "en", "id", "vi", "th", "ms")
 
 
 def _messages() -> list[tuple[str, str, str]]:
-    import csv
-
     with FIXTURE.open(encoding="utf-8", newline="") as fh:
         return [(r["text"], r["label"], r["lang"]) for r in csv.DictReader(fh)]
 
@@ -165,9 +164,10 @@ def test_two_way_gold_is_scored_by_sign(model: SentimentModel) -> None:
 def test_eval_cli_on_file(tmp_path: Path) -> None:
     english = tmp_path / "en.csv"
     rows = read_examples(FIXTURE)[:30]
-    english.write_text(
-        "text,label\n" + "".join(f'"{e.text}",{e.label[:3]}\n' for e in rows), encoding="utf-8"
-    )
+    with english.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["text", "label"])
+        writer.writerows([e.text, e.label[:3]] for e in rows)
     result = CliRunner().invoke(
         main, ["eval", "sentiment", "--test", str(english), "--lang", "en", "--json"]
     )

@@ -72,6 +72,9 @@ HANDOFFS = {Intent.DELIVERY_DELAY: (LOGISTICS, 0.35), Intent.REFUND_RETURN: (FIN
             Intent.PASSWORD_RESET: (TECH, 0.2)}
 """Intent -> (department, share of such conversations handed to it)."""
 DEPARTMENT_DELAY_MINUTES = {LOGISTICS: (60, 240), FINANCE: (120, 480), TECH: (20, 120)}
+WAITING_WINDOW = timedelta(days=7)
+WAITING_SHARE = 0.4
+"""Share of conversations of the last days still waiting on the customer, a snooze or an agent."""
 ESCALATION_CNY = 500
 """Complaints above this amount (in CNY terms) or repeat complaints go to tier 2."""
 COUPON_CODES = ("SAVE10", "NEWUSER15", "FREESHIP", "FLASH20", "PAYDAY12", "WELCOME5", "VIPGOLD")
@@ -325,7 +328,7 @@ class _Planner:
         senior_first = customer.vip_tier is VipTier.PLATINUM
         team = TIER2 if senior_first else TIER1
         assignee = rng.choice(agents_for(customer.language, team))
-        queued = start > self.anchor - timedelta(minutes=30) and rng.random() < 0.6
+        queued = start > self.anchor - timedelta(hours=2) and rng.random() < 0.5
         priority = Priority.HIGH if vip else (Priority.LOW if intent is Intent.THANKS else Priority.NORMAL)
         tags = {INTENT_TAGS[intent]} | ({"vip"} if vip else set()) | ({"flash-sale"} if promo else set())
         self.plan.conversations.append(ConversationPlan(
@@ -346,6 +349,9 @@ class _Planner:
         elif rng.random() < 0.2:
             steps.wait(self._minutes(1, 5))
             steps.add(StepKind.NOTE, agent=agent, text=self._note(customer.language, intent, slots))
+        if self.anchor - start < WAITING_WINDOW and rng.random() < WAITING_SHARE:
+            self._leave_waiting(steps, agent, lines.follow_up, slots)
+            return None
         handoff = HANDOFFS.get(intent)
         if handoff is not None and rng.random() < handoff[1]:
             self._handoff(steps, handoff[0], customer.language, intent, slots)
@@ -406,6 +412,20 @@ class _Planner:
         steps.add(StepKind.NOTE, agent=senior.key,
                   text=self._note(customer.language, Intent.COMPLAINT, slots, pick=1))
         return senior.key
+
+    def _leave_waiting(
+        self, steps: _Steps, agent: str, follow_up: Sequence[str], slots: dict[str, str]
+    ) -> None:
+        """End a recent conversation still in progress: pending, snoozed past the anchor, or open."""
+        state = self.rng.choices(("pending", "snoozed", "open"), weights=(0.4, 0.2, 0.4))[0]
+        steps.wait(self._minutes(1, 20))
+        if state == "pending":
+            steps.add(StepKind.STATUS, agent=agent, status=ConversationStatus.PENDING)
+        elif state == "snoozed":
+            until = self.anchor + timedelta(days=self.rng.randint(1, 3))
+            steps.add(StepKind.STATUS, agent=agent, status=ConversationStatus.SNOOZED, snoozed_until=until)
+        elif follow_up:
+            steps.add(StepKind.CUSTOMER, text=self._say(follow_up, slots))
 
     def _handoff(
         self, steps: _Steps, team: str, language: str, intent: Intent, slots: dict[str, str]

@@ -71,7 +71,6 @@ class DemoSummary:
             status = f"already loaded, reused ({self.seconds:.1f} s)"
         lines = [
             f"Kefu demo workspace {self.workspace_name!r} (slug {self.workspace_slug}) {status}",
-            f"  Console:  {url}/",
             f"  API docs: {url}/api/docs",
             f"  Logins (workspace {self.workspace_slug}):",
             *(f"    {login.label:<22} {login.email:<32} password: {login.password}" for login in self.logins),

@@ -70,6 +70,9 @@ URGENCY_TERMS: dict[str, tuple[str, ...]] = {
 }
 """Words asking for immediate action, matched on normalised text."""
 
+MODEL_PRIOR = 0.25
+"""Share of anger in the anger head's training data: model scores below it add nothing."""
+
 _SPACED_LANGS = frozenset({"en", "id", "ms", "vi"})
 _EXCLAIM_RUN_RE = re.compile(r"[!?]*![!?]*")
 _STRETCH_RE = re.compile(r"([^\W\d_])\1{2,}")
@@ -147,8 +150,8 @@ def anger_evidence(
             cues["urgency_words"] = max(cues.get("urgency_words", 0.0), 0.35)
     if negativity > 0:
         cues["negative_sentiment"] = 0.35 * min(negativity, 1.0)
-    if model_anger is not None and model_anger > 0.5:
-        cues["anger_model"] = 0.7 * (model_anger - 0.5) * 2
+    if model_anger is not None and model_anger > MODEL_PRIOR:
+        cues["anger_model"] = 0.8 * (model_anger - MODEL_PRIOR) / (1.0 - MODEL_PRIOR)
     calm = 1.0
     for strength in cues.values():
         calm *= 1.0 - strength

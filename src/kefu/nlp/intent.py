@@ -30,7 +30,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 
 from kefu.nlp.embed import get_embedder
-from kefu.nlp.intent_calibration import Calibration, HeldOut, fit_calibration, softmax
+from kefu.nlp.intent_calibration import (
+    FAST_MIN_COVERAGE,
+    Calibration,
+    HeldOut,
+    fit_calibration,
+    softmax,
+)
 from kefu.nlp.intent_features import Grams, Vocabulary, text_grams
 from kefu.nlp.labelled import Example
 
@@ -79,6 +85,15 @@ class LinearHead:
     def scores(self, x: np.ndarray | csr_matrix) -> np.ndarray:
         """Score rows of `x` against every intent."""
         return np.asarray(x @ self.weights, dtype=np.float64) + self.bias
+
+
+@dataclass(frozen=True)
+class IntentScores:
+    """Per-message probabilities (columns follow the model's labels), OOS thresholds, fast path."""
+
+    probabilities: np.ndarray
+    thresholds: np.ndarray
+    fast: np.ndarray
 
 
 class IntentModel:
@@ -142,26 +157,41 @@ class IntentModel:
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> list[IntentPrediction]:
         """Classify several messages at once (embeddings are batched)."""
-        probs, thresholds = self.probabilities(texts, langs)
+        scores = self.score(texts, langs)
         return [
             _decide(self.labels, p, t) if text.strip() else IntentPrediction(UNKNOWN, 1.0, [])
-            for text, p, t in zip(texts, probs, thresholds, strict=True)
+            for text, p, t in zip(texts, scores.probabilities, scores.thresholds, strict=True)
         ]
 
-    def probabilities(
-        self, texts: Sequence[str], langs: Sequence[str | None] | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Calibrated probabilities (columns follow `labels`) and each message's OOS threshold."""
+    def score(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None, *,
+        fast: bool = True,
+    ) -> IntentScores:
+        """Calibrated probabilities and OOS thresholds; embeddings only where the fast path fails.
+
+        With `fast=False` every message goes through the full ensemble.
+        """
         langs = langs or [None] * len(texts)
         grams = [text_grams(t, lang) for t, lang in zip(texts, langs, strict=True)]
         coverage = np.array([self.vocabulary.coverage(g) for g in grams])
         lexical = self.lexical.scores(self.vocabulary.transform(grams))
-        embedding = [
-            head.scores(get_embedder(name).embed(texts))
-            for name, head in zip(self.config.embedders, self.embedding, strict=True)
-        ]
-        logits = self.calibration.logits(lexical, embedding, coverage)
-        return softmax(logits), self.calibration.thresholds(coverage)
+        cal = self.calibration
+        probabilities = cal.fast_probabilities(lexical)
+        thresholds = cal.thresholds(coverage)
+        quick = (
+            (coverage >= FAST_MIN_COVERAGE) & (probabilities.max(axis=1) >= cal.fast_threshold)
+            if fast else np.zeros(len(texts), dtype=bool)
+        )
+        slow = np.flatnonzero(~quick)
+        if len(slow):
+            slow_texts = [texts[i] for i in slow.tolist()]
+            embedding = [
+                head.scores(get_embedder(name).embed(slow_texts))
+                for name, head in zip(self.config.embedders, self.embedding, strict=True)
+            ]
+            logits = cal.logits(lexical[slow], embedding, coverage[slow])
+            probabilities[slow] = softmax(logits)
+        return IntentScores(probabilities, thresholds, quick)
 
     def to_bytes(self) -> bytes:
         """Serialise to a compressed NumPy archive (no pickles; `from_bytes` reads it back)."""

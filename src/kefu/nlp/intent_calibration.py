@@ -17,6 +17,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 _MASKED = -1e9
+FAST_NEVER = 2.0
+"""A fast-path threshold no probability reaches."""
+FAST_MIN_COVERAGE = 0.8
+"""The lexical head alone is trusted only on messages whose words it mostly knows."""
+FAST_AGREEMENT = 0.99
+"""Held-out share of fast-path answers that must equal the full ensemble's decision."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,9 @@ class Calibration:
     `lexical_weight` and `embedding_weights` weigh the heads when the lexical vocabulary
     covers the message; `fallback_weights` weigh the embedding heads alone (a message in a
     language the examples never used). Logits are interpolated by lexical coverage, and so
-    is the threshold.
+    is the threshold. The fast path: when the lexical head alone (weighted by `fast_weight`)
+    is at least `fast_threshold` confident on a well-covered message, its answer is taken
+    without computing embeddings.
     """
 
     lexical_weight: float
@@ -49,6 +57,8 @@ class Calibration:
     fallback_weights: tuple[float, ...]
     threshold: float
     fallback_threshold: float
+    fast_weight: float = 1.0
+    fast_threshold: float = FAST_NEVER
 
     def logits(
         self, lexical: np.ndarray, embedding: Sequence[np.ndarray], coverage: np.ndarray
@@ -58,6 +68,10 @@ class Calibration:
         fallback = _weighted(self.fallback_weights, embedding)
         cov = coverage[:, None]
         return cov * full + (1.0 - cov) * fallback
+
+    def fast_probabilities(self, lexical: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities from the lexical head alone."""
+        return softmax(self.fast_weight * lexical)
 
     def thresholds(self, coverage: np.ndarray) -> np.ndarray:
         """Out-of-scope confidence threshold for each message, by its lexical coverage."""
@@ -115,7 +129,46 @@ def fit_calibration(
         _masked(fallback_logits, held.known), held.gold, target_precision, unknown_share,
         unknown_column,
     )
-    return Calibration(full[0], full[1:], fallback, threshold, fallback_threshold)
+    fast_weight = _fit_weights(
+        [held.lexical[inside]], held.known[inside], in_targets, in_weights
+    )[0]
+    fast_weight *= _fit_weights([fast_weight * held.lexical], held.known, targets, row_weights)[0]
+    row_thresholds = held.coverage * threshold + (1.0 - held.coverage) * fallback_threshold
+    decided = _decisions(_masked(logits, held.known), row_thresholds, unknown_column)
+    fast_threshold = _fast_threshold(
+        _masked(fast_weight * held.lexical, held.known), decided, held.coverage, unknown_column
+    )
+    return Calibration(
+        full[0], full[1:], fallback, threshold, fallback_threshold, fast_weight,
+        max(fast_threshold, threshold),
+    )
+
+
+def _decisions(
+    logits: np.ndarray, thresholds: np.ndarray, unknown_column: int | None
+) -> np.ndarray:
+    """Column each row is answered with, or -1 for "unknown"."""
+    probs = softmax(logits)
+    best = probs.argmax(axis=1)
+    return np.where((probs.max(axis=1) >= thresholds) & (best != unknown_column), best, -1)
+
+
+def _fast_threshold(
+    logits: np.ndarray, decided: np.ndarray, coverage: np.ndarray, unknown_column: int | None
+) -> float:
+    """Lowest lexical-only confidence whose answers match the ensemble's often enough."""
+    eligible = coverage >= FAST_MIN_COVERAGE
+    if not eligible.any():
+        return FAST_NEVER
+    probs = softmax(logits[eligible])
+    best = probs.argmax(axis=1)
+    answer = np.where(best == unknown_column, -1, best)
+    conf = probs.max(axis=1)
+    order = np.argsort(-conf, kind="stable")
+    agree = np.cumsum(answer[order] == decided[eligible][order]) / np.arange(1, len(order) + 1)
+    ties = np.r_[conf[order][1:] < conf[order][:-1], True]
+    ok = np.flatnonzero(ties & (agree >= FAST_AGREEMENT))
+    return float(conf[order][ok[-1]]) if len(ok) else FAST_NEVER
 
 
 def choose_threshold(

@@ -71,13 +71,15 @@ def evaluate(
     texts = [e.text for e in test]
     gold = [e.label for e in test]
     decided = [p.label for p in model.predict_many(texts)]
-    probs, _ = model.probabilities(texts)
+    scores = model.score(texts)
+    probs = scores.probabilities
     closed = [model.labels[i] for i in probs.argmax(axis=1)]
     report = classification_report(gold, decided if out_of_scope else closed)
     inside = [i for i, g in enumerate(gold) if g != UNKNOWN]
     report.extra["closed_set_accuracy"] = _accuracy(closed, gold, inside)
     report.extra["accuracy_with_unknown"] = _accuracy(decided, gold, range(len(gold)))
     report.extra["unknown_rate"] = round(decided.count(UNKNOWN) / max(len(decided), 1), 6)
+    report.extra["fast_path_share"] = round(float(scores.fast.mean()) if len(texts) else 0.0, 6)
     if out_of_scope:
         report.extra.update(oos_figures(gold, decided, probs.max(axis=1)))
     for group in sorted(set(groups or [])):

