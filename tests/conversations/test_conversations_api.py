@@ -156,13 +156,13 @@ def test_patch_changes_only_given_fields_and_records_the_timeline(api: TestClien
         json={
             "subject": "Late parcel",
             "priority": "urgent",
-            "language": "en",
+            "language": "vi",
             "custom_fields": {"order_no": "A-2", "channel_ref": None, "weight_kg": 1.5},
         },
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert (body["subject"], body["priority"], body["language"]) == ("Late parcel", "urgent", "en")
+    assert (body["subject"], body["priority"], body["language"]) == ("Late parcel", "urgent", "vi")
     assert body["custom_fields"] == {"order_no": "A-2", "weight_kg": 1.5}
     assert body["status"] == "open" and body["assignee_id"] is None
     entries = {e["kind"]: e for e in timeline(api, created["id"])}

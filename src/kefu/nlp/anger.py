@@ -70,6 +70,22 @@ URGENCY_TERMS: dict[str, tuple[str, ...]] = {
 }
 """Words asking for immediate action, matched on normalised text."""
 
+QUESTION_TERMS: dict[str, tuple[str, ...]] = {
+    "en": ("what", "when", "where", "how do", "how can", "how to", "which", "can i", "could you",
+           "do you", "is there", "are there", "is it possible"),
+    "zh": ("吗", "什么", "怎么", "哪里", "哪个", "几点", "多少", "是否", "能否", "可以", "请问"),
+    "id": ("apa", "apakah", "kapan", "berapa", "bagaimana", "gimana", "di mana", "dimana",
+           "bisakah", "bisa gak", "bisa nggak"),
+    "ms": ("apa", "bila", "berapa", "bagaimana", "macam mana", "di mana", "boleh ke", "ada tak"),
+    "vi": ("không", "mấy giờ", "bao giờ", "khi nào", "ở đâu", "làm sao", "thế nào", "bao nhiêu",
+           "cho mình hỏi", "cho em hỏi", "cho tôi hỏi"),
+    "th": ("ไหม", "มั้ย", "อะไร", "เมื่อไร", "ที่ไหน", "อย่างไร", "ยังไง", "กี่", "หรือเปล่า",
+           "หรือไม่"),
+}
+"""Question words: a question without heated cues is read as a request, not a complaint."""
+
+HEATED_CUES = frozenset({"anger_words", "exclamations", "capitals", "angry_emoji", "annoyed_emoji"})
+
 MODEL_PRIOR = 0.25
 """Share of anger in the anger head's training data: model scores below it add nothing."""
 
@@ -89,6 +105,7 @@ def _compile(terms: tuple[str, ...], lang: str) -> re.Pattern[str]:
 
 _ANGER_RE = {lang: _compile(terms, lang) for lang, terms in ANGER_TERMS.items()}
 _URGENCY_RE = {lang: _compile(terms, lang) for lang, terms in URGENCY_TERMS.items()}
+_QUESTION_RE = {lang: _compile(terms, lang) for lang, terms in QUESTION_TERMS.items()}
 
 
 @dataclass(frozen=True)
@@ -131,14 +148,8 @@ def surface_cues(text: str) -> dict[str, float]:
     return cues
 
 
-def anger_evidence(
-    text: str, lang: str, *, negativity: float = 0.0, model_anger: float | None = None
-) -> AngerEvidence:
-    """Combine surface cues, lexicon hits, how negative the message is and an optional model score.
-
-    ``negativity`` is max(0, -sentiment score); ``model_anger`` a trained anger probability
-    where one exists for the language.
-    """
+def text_cues(text: str, lang: str) -> dict[str, float]:
+    """Surface cues plus anger/urgency lexicon hits of ``text``, with their strengths."""
     cues = surface_cues(text)
     normal = normalise(text)
     for lex_lang in _lexicon_langs(lang, normal):
@@ -148,6 +159,18 @@ def anger_evidence(
             cues["anger_words"] = max(cues.get("anger_words", 0.0), min(0.35 * anger_hits, 0.6))
         if urgency_hits:
             cues["urgency_words"] = max(cues.get("urgency_words", 0.0), 0.35)
+    return cues
+
+
+def combine_evidence(
+    cues: dict[str, float], *, negativity: float = 0.0, model_anger: float | None = None
+) -> AngerEvidence:
+    """Noisy-or of text cues, how negative the message is and an optional model score.
+
+    ``negativity`` is max(0, -sentiment score); ``model_anger`` a trained anger probability
+    where one exists for the language.
+    """
+    cues = dict(cues)
     if negativity > 0:
         cues["negative_sentiment"] = 0.35 * min(negativity, 1.0)
     if model_anger is not None and model_anger > MODEL_PRIOR:
@@ -157,3 +180,21 @@ def anger_evidence(
         calm *= 1.0 - strength
     fired = tuple(sorted(name for name, strength in cues.items() if strength >= 0.1))
     return AngerEvidence(round(1.0 - calm, 4), fired)
+
+
+def anger_evidence(
+    text: str, lang: str, *, negativity: float = 0.0, model_anger: float | None = None
+) -> AngerEvidence:
+    """Anger/urgency of ``text``: its cues combined with negativity and a model score."""
+    return combine_evidence(text_cues(text, lang), negativity=negativity, model_anger=model_anger)
+
+
+def is_calm_question(text: str, lang: str, cues: dict[str, float]) -> bool:
+    """True for a question or request for information that shows no sign of anger."""
+    if cues.keys() & HEATED_CUES:
+        return False
+    normal = normalise(text)
+    if normal.endswith("?"):
+        return True
+    pattern = _QUESTION_RE.get(lang)
+    return bool(pattern and pattern.search(normal))

@@ -17,7 +17,7 @@ from kefu.nlp.labelled import Example
 SUITES = ("banking77", "banking77-oos", "bitext", "truevoice", "crosslingual", "shipped")
 OOS_SEED = 77
 OOS_HELD_OUT = 10
-BITEXT_CAP = 400
+BITEXT_CAP = 50
 """Bitext rows kept per mapped intent (seeded sample), so no intent swamps the others."""
 
 BITEXT_TO_INTENT = {

