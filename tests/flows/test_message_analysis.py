@@ -51,7 +51,8 @@ def test_angry_negative_message_raises_priority_once(api: TestClient) -> None:
 
 
 def test_calm_message_keeps_normal_priority(api: TestClient) -> None:
-    conversation = _open(api, "calm@example.com", "Hi, could you tell me the exchange rate for SGD today? Thanks!")
+    text = "Hi, could you tell me the exchange rate for SGD today? Thanks!"
+    conversation = _open(api, "calm@example.com", text)
     assert api.get(f"{API}/conversations/{conversation['id']}").json()["priority"] == "normal"
 
 

@@ -77,14 +77,15 @@ def test_negative_messages_score_below_positive_ones(model: SentimentModel, lang
 def test_fixture_accuracy_across_languages(model: SentimentModel) -> None:
     messages = _messages()
     correct = sum(model.predict(text, lang).label == label for text, label, lang in messages)
-    assert correct / len(messages) >= 0.7
+    assert correct / len(messages) >= 0.85
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_angry_messages_score_higher_anger_than_calm_ones(
     model: SentimentModel, lang: str
 ) -> None:
-    angry, calm = [], []
+    angry: list[float] = []
+    calm: list[float] = []
     for text, label, message_lang in _messages():
         if message_lang == lang:
             anger = model.predict(text, lang).anger

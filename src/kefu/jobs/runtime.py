@@ -15,7 +15,6 @@ from huey.consumer import Consumer
 from sqlalchemy.orm import Session
 
 from kefu.core.events import EventEnvelope
-
 from kefu.jobs.relay import OutboxRelay
 from kefu.jobs.subscriptions import Handler
 
@@ -32,7 +31,7 @@ class RuntimeMode(StrEnum):
     REDIS = "redis"
 
 
-class _QuietConsumer(Consumer):  # type: ignore[misc]
+class _QuietConsumer(Consumer):
     """A huey consumer that leaves the host process's signal handlers alone."""
 
     def _set_signal_handlers(self) -> None:

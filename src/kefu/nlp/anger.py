@@ -74,13 +74,12 @@ QUESTION_TERMS: dict[str, tuple[str, ...]] = {
     "en": ("what", "when", "where", "how do", "how can", "how to", "which", "can i", "could you",
            "do you", "is there", "are there", "is it possible"),
     "zh": ("吗", "什么", "怎么", "哪里", "哪个", "几点", "多少", "是否", "能否", "可以", "请问"),
-    "id": ("apa", "apakah", "kapan", "berapa", "bagaimana", "gimana", "di mana", "dimana",
-           "bisakah", "bisa gak", "bisa nggak"),
-    "ms": ("apa", "bila", "berapa", "bagaimana", "macam mana", "di mana", "boleh ke", "ada tak"),
-    "vi": ("không", "mấy giờ", "bao giờ", "khi nào", "ở đâu", "làm sao", "thế nào", "bao nhiêu",
-           "cho mình hỏi", "cho em hỏi", "cho tôi hỏi"),
-    "th": ("ไหม", "มั้ย", "อะไร", "เมื่อไร", "ที่ไหน", "อย่างไร", "ยังไง", "กี่", "หรือเปล่า",
-           "หรือไม่"),
+    "id": ("apakah", "kapan", "berapa", "bagaimana", "gimana", "di mana", "dimana", "bisakah",
+           "bisa gak", "bisa nggak"),
+    "ms": ("berapa", "bagaimana", "macam mana", "di mana", "boleh ke", "ada tak"),
+    "vi": ("mấy giờ", "bao giờ", "khi nào", "ở đâu", "làm sao", "thế nào", "bao nhiêu",
+           "cho mình hỏi", "cho em hỏi", "cho tôi hỏi", "có được không", "được không"),
+    "th": ("ไหม", "มั้ย", "เมื่อไร", "ที่ไหน", "อย่างไร", "ยังไง", "กี่", "หรือเปล่า", "หรือไม่"),
 }
 """Question words: a question without heated cues is read as a request, not a complaint."""
 

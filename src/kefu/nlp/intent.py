@@ -7,7 +7,9 @@ held-out scores from which the head weights, the confidence temperature and the 
 threshold are fitted (kefu.nlp.intent_calibration). A message whose words the examples never
 used (another language, say) is scored by the embedding heads alone, with their own
 calibration, so a model trained on English examples still answers Chinese or Indonesian
-paraphrases. Messages below the confidence threshold get the label "unknown".
+paraphrases. Messages below the confidence threshold get the label "unknown". When the
+lexical head alone is confident on a well-covered message, no embedding is computed (the fast
+path, well under a millisecond).
 
 Models serialise to a compressed NumPy archive without pickles, safe to store per workspace.
 """
@@ -122,6 +124,8 @@ class IntentModel:
     ) -> IntentModel:
         """Train on `examples` (at least two labels); seeded, so the same input gives the same model."""
         config = config or IntentConfig()
+        if not config.embedders:
+            raise IntentModelError("an intent model needs at least one sentence embedder")
         labels = sorted({e.label for e in examples})
         if len(labels) < 2:
             raise IntentModelError("an intent model needs examples of at least two labels")

@@ -17,7 +17,7 @@ from kefu.nlp.labelled import Example
 SUITES = ("banking77", "banking77-oos", "bitext", "truevoice", "crosslingual", "shipped")
 OOS_SEED = 77
 OOS_HELD_OUT = 10
-BITEXT_CAP = 50
+BITEXT_CAP = 100
 """Bitext rows kept per mapped intent (seeded sample), so no intent swamps the others."""
 
 BITEXT_TO_INTENT = {
@@ -82,8 +82,10 @@ def shipped_examples() -> list[tuple[Example, str]]:
     return [(Example(r["text"], r["label"]), r["lang"]) for r in rows]
 
 
-def bitext_examples(root: Path, *, seed: int = 0, split: str = "train") -> list[Example]:
-    """Bitext customer-service utterances mapped to shipped labels, at most BITEXT_CAP per label."""
+def bitext_examples(
+    root: Path, *, seed: int = 0, split: str = "train", cap: int | None = BITEXT_CAP
+) -> list[Example]:
+    """Bitext customer-service utterances mapped to shipped labels, at most `cap` per label."""
     by_label: dict[str, list[Example]] = {}
     for row in _csv(root / "bitext_cs_intent" / f"{split}.csv"):
         label = BITEXT_TO_INTENT.get(row["intent"])
@@ -93,7 +95,7 @@ def bitext_examples(root: Path, *, seed: int = 0, split: str = "train") -> list[
     out: list[Example] = []
     for label in sorted(by_label):
         rows = by_label[label]
-        out.extend(rng.sample(rows, BITEXT_CAP) if len(rows) > BITEXT_CAP else rows)
+        out.extend(rng.sample(rows, cap) if cap is not None and len(rows) > cap else rows)
     return out
 
 
@@ -144,7 +146,7 @@ def _shipped_split(root: Path) -> IntentSuite:
     own = shipped_examples()
     held = set(random.Random(OOS_SEED).sample(range(len(own)), len(own) // 3))
     train = bitext_examples(root) + [e for i, (e, _) in enumerate(own) if i not in held]
-    bitext_test = bitext_examples(root, split="test")
+    bitext_test = bitext_examples(root, split="test", cap=None)
     test = bitext_test + [own[i][0] for i in sorted(held)]
     return IntentSuite(
         "shipped", train, test, unknown_label=UNKNOWN,

@@ -81,7 +81,8 @@ def evaluate(
     report.extra["unknown_rate"] = round(decided.count(UNKNOWN) / max(len(decided), 1), 6)
     report.extra["fast_path_share"] = round(float(scores.fast.mean()) if len(texts) else 0.0, 6)
     if out_of_scope:
-        report.extra.update(oos_figures(gold, decided, probs.max(axis=1)))
+        in_scope = [i for i, label in enumerate(model.labels) if label != UNKNOWN]
+        report.extra.update(oos_figures(gold, decided, probs[:, in_scope].max(axis=1)))
     for group in sorted(set(groups or [])):
         rows = [i for i, row_group in enumerate(groups or []) if row_group == group]
         report.extra[f"accuracy_{group}"] = _accuracy(decided, gold, rows)

@@ -91,9 +91,10 @@ def evaluate_retrained(
     The head uses the shipped recipe for ``lang`` where one exists, else hashed n-grams.
     """
     recipe = next((r for r in DEFAULT_RECIPES if r.name == lang), None)
-    if recipe is None:
-        features, embedder, c = HashedFeatures(2**17, 1, 4, True), None, 8.0
-    else:
+    features: HashedFeatures | None = HashedFeatures(2**17, 1, 4, True)
+    embedder: str | None = None
+    c = 8.0
+    if recipe is not None:
         features, embedder, c = recipe.features, recipe.embedder, recipe.c
     head = fit_head(train, lang, features=features, embedder=embedder, c=c, seed=seed)
     predicted = []
