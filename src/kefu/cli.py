@@ -367,7 +367,8 @@ def train_language(out: str | None) -> None:
     """Rebuild the Latin-script word table and id/ms weights used by language ID."""
     from pathlib import Path
 
-    from kefu.nlp.language_eval import SuiteDataError, shared_data_dir
+    from kefu.nlp.datasets import shared_data_dir
+    from kefu.nlp.language_eval import SuiteDataError
     from kefu.nlp.language_model import artifact_dir
     from kefu.nlp.language_training import train_language_model
 

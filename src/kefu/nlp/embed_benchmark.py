@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kefu.nlp.datasets import shared_data_dir
 from kefu.nlp.embed import available_embedders, get_embedder
 from kefu.nlp.metrics import classification_report
-from kefu.nlp.sentiment_data import DataUnavailableError, data_root, load_corpus
+from kefu.nlp.sentiment_data import DataUnavailableError, load_corpus
 
 SIB200_FOLDERS = {
     "en": "eng_Latn", "zh": "zho_Hans", "id": "ind_Latn",
@@ -100,7 +101,7 @@ def run_benchmark(
     root: Path | None = None,
 ) -> list[LanguageResult]:
     """Measure each embedder per language; missing data sets are skipped."""
-    root = root or data_root()
+    root = root or shared_data_dir()
     names = list(embedders or available_embedders())
     results = []
     for lang in langs:

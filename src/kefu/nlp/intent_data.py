@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from kefu.nlp.datasets import shared_data_dir
 from kefu.nlp.intent import DEFAULT_MODEL, UNKNOWN, IntentModel
 from kefu.nlp.labelled import Example
 
@@ -66,15 +66,6 @@ class IntentSuite:
     test_groups: list[str] | None = None
 
 
-def data_root() -> Path:
-    """Shared data: $KEFU_SHARED_DATA, else ../shared/data from the cwd, else /work/shared/data."""
-    env = os.environ.get("KEFU_SHARED_DATA")
-    if env:
-        return Path(env)
-    relative = Path.cwd().parent / "shared" / "data"
-    return relative if relative.is_dir() else Path("/work/shared/data")
-
-
 def shipped_examples() -> list[tuple[Example, str]]:
     """The hand-written multilingual examples shipped with the package, with their language."""
     path = resources.files("kefu.nlp").joinpath("artifacts", "intent", "examples.jsonl")
@@ -101,7 +92,7 @@ def bitext_examples(
 
 def default_training_examples(root: Path | None = None, *, seed: int = 0) -> list[Example]:
     """Training set of the shipped model: mapped Bitext train rows plus the shipped examples."""
-    return bitext_examples(root or data_root(), seed=seed) + [e for e, _ in shipped_examples()]
+    return bitext_examples(root or shared_data_dir(), seed=seed) + [e for e, _ in shipped_examples()]
 
 
 def train_default_model(root: Path | None = None, *, seed: int = 0) -> IntentModel:
@@ -116,7 +107,7 @@ def shipped_model_path() -> Path:
 
 def load_suite(name: str, root: Path | None = None) -> IntentSuite:
     """Build a named benchmark suite from the shared data."""
-    root = root or data_root()
+    root = root or shared_data_dir()
     if name == "banking77":
         return IntentSuite(name, _banking(root, "train"), _banking(root, "test"))
     if name == "banking77-oos":
@@ -158,7 +149,7 @@ def _shipped_split(root: Path) -> IntentSuite:
 
 def bitext_test_texts(root: Path | None = None) -> list[str]:
     """The Bitext test utterances (never used for training), for latency measurements."""
-    return [r["utterance"] for r in _csv((root or data_root()) / "bitext_cs_intent" / "test.csv")]
+    return [r["utterance"] for r in _csv((root or shared_data_dir()) / "bitext_cs_intent" / "test.csv")]
 
 
 def oos_intents(labels: Sequence[str]) -> list[str]:

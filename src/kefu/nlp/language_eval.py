@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from kefu.nlp.datasets import shared_data_dir
 from kefu.nlp.labelled import Example
 from kefu.nlp.metrics import EvalReport, classification_report
 
@@ -40,17 +40,6 @@ _THAI_RE = re.compile("[\u0e00-\u0e7f]")
 
 class SuiteDataError(FileNotFoundError):
     """The shared data directory or a dataset file needed by a suite is missing."""
-
-
-def shared_data_dir() -> Path:
-    """Dataset root: $KEFU_SHARED_DATA, else ../shared/data from the cwd, else /work/shared/data."""
-    env = os.environ.get("KEFU_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [Path.cwd().parent / "shared" / "data", Path("/work/shared/data")]
-    for path in candidates:
-        if path.is_dir():
-            return path
-    raise SuiteDataError("shared data directory not found; set KEFU_SHARED_DATA")
 
 
 # Market hint an inbox would carry for a customer of that language (used with --market-hint).

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kefu.nlp.datasets import shared_data_dir
 from kefu.nlp.labelled import Example
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
@@ -28,15 +28,6 @@ _LABEL_ALIASES = {
 
 class DataUnavailableError(FileNotFoundError):
     """A shared data set is not where the data root says it should be."""
-
-
-def data_root() -> Path:
-    """Shared data: $KEFU_SHARED_DATA, else ../shared/data from cwd, else /work/shared/data."""
-    env = os.environ.get("KEFU_SHARED_DATA")
-    if env:
-        return Path(env)
-    relative = Path.cwd().parent / "shared" / "data"
-    return relative if relative.is_dir() else Path("/work/shared/data")
 
 
 def canonical_label(raw: str, *, binary: bool = False) -> str:
@@ -210,10 +201,10 @@ SENTIMENT_CORPORA: dict[str, Callable[[Path], Corpus]] = {
 
 
 def load_corpus(name: str, root: Path | None = None) -> Corpus:
-    """Load the sentiment corpus called ``name`` from ``root`` (default: ``data_root()``)."""
+    """Load the sentiment corpus called ``name`` from ``root`` (default: ``shared_data_dir()``)."""
     loaders: dict[str, Callable[[Path], Corpus]] = {
         **SENTIMENT_CORPORA, "wisesight4": load_wisesight_4class, "emot": load_emot,
     }
     if name not in loaders:
         raise ValueError(f"unknown corpus {name!r}; expected one of {sorted(loaders)}")
-    return loaders[name](root or data_root())
+    return loaders[name](root or shared_data_dir())

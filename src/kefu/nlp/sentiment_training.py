@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from kefu.nlp.datasets import shared_data_dir
 from kefu.nlp.embed import get_embedder
 from kefu.nlp.hashed_features import HashedFeatures
 from kefu.nlp.labelled import Example
 from kefu.nlp.metrics import classification_report
 from kefu.nlp.sentiment import LinearHead, SentimentModel
-from kefu.nlp.sentiment_data import Corpus, data_root, load_corpus
+from kefu.nlp.sentiment_data import Corpus, load_corpus
 
 EMBED_SCALE = 1.0
 """Weight of the sentence vector against the (unit-length) n-gram vector in a joint head."""
@@ -176,7 +177,7 @@ def train_sentiment(
     log: Callable[[str], None] = lambda _: None,
 ) -> SentimentModel:
     """Load the corpora the recipes need from ``root``, train, and save the model to ``out_dir``."""
-    root = root or data_root()
+    root = root or shared_data_dir()
     names = sorted({name for recipe in recipes for name in recipe.corpora})
     corpora = {name: load_corpus(name, root) for name in names}
     model = train_model(corpora, recipes, seed=seed, log=log)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 16:32:40.538267
+Create Date: 2026-11-22 17:08:15.531825
 """
 
 from __future__ import annotations
