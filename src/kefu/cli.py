@@ -88,13 +88,13 @@ def demo(host: str | None, port: int | None) -> None:
 @click.option("--threads", type=int, default=2, help="Job worker threads.")
 def worker(threads: int) -> None:
     """Run the job worker and outbox relay alone (for PostgreSQL + Redis scale-out)."""
-    from kefu.wiring import build_container
+    from kefu.wiring import build_container, start_worker
 
     container = build_container(_settings())
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    container.runtime.start(workers=threads)
+    start_worker(container, threads=threads)
     click.echo(f"worker running ({container.runtime.mode.value}); Ctrl-C to stop")
     stop.wait()
     container.close()

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kefu import __version__
+from kefu import __version__, wiring
 from kefu.accounts.api import router as accounts_router
 from kefu.conversations.api import router as conversations_router
 from kefu.core.errors import ErrorBody, KefuError
@@ -47,7 +47,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if run_worker:
-            container.runtime.start(workers=container.settings.worker_threads)
+            wiring.start_worker(container)
         try:
             yield
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import partial
 
@@ -22,6 +23,7 @@ from kefu.jobs.runtime import JobRuntime, RuntimeMode
 from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
 from kefu.nlp import tasks as nlp_tasks
+from kefu.nlp.analyzer import load_analyzer
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
@@ -72,6 +74,12 @@ def build_container(
     subscribe_handlers(container)
     register_jobs(container)
     return container
+
+
+def start_worker(container: Container, *, threads: int | None = None) -> None:
+    """Start this process's job worker and load the language models in the background meanwhile."""
+    threading.Thread(target=load_analyzer, name="kefu-nlp-load", daemon=True).start()
+    container.runtime.start(workers=threads or container.settings.worker_threads)
 
 
 def subscribe_handlers(container: Container) -> None:
