@@ -64,6 +64,7 @@ from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
+from kefu.db.scoped import get_scoped
 
 TOKEN_PREFIX = "kefu_"
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -598,17 +599,11 @@ def _workspace(session: Session, workspace_id: uuid.UUID) -> Workspace:
 
 
 def _agent(session: Session, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> Agent:
-    agent = session.get(Agent, agent_id)
-    if agent is None or agent.workspace_id != workspace_id:
-        raise NotFound("agent not found")
-    return agent
+    return get_scoped(session, Agent, agent_id, workspace_id=workspace_id, what="agent")
 
 
 def _team(session: Session, workspace_id: uuid.UUID, team_id: uuid.UUID) -> Team:
-    team = session.get(Team, team_id)
-    if team is None or team.workspace_id != workspace_id:
-        raise NotFound("team not found")
-    return team
+    return get_scoped(session, Team, team_id, workspace_id=workspace_id, what="team")
 
 
 def _membership(

@@ -42,6 +42,7 @@ from kefu.core.paging import Page, encode_cursor
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerOut, ResolveIn
 from kefu.db.outbox import publish
+from kefu.db.scoped import get_scoped
 from kefu.nlp import service as nlp
 from kefu.nlp.malicious import MaliciousSignals
 
@@ -235,9 +236,7 @@ def record_message_analysis(
     conversation's language when it has none yet.
     """
     data = validated(MessageAnalysisIn, **analysis)
-    message = session.get(Message, message_id)
-    if message is None or message.workspace_id != workspace_id:
-        raise NotFound("message not found")
+    message = get_scoped(session, Message, message_id, workspace_id=workspace_id, what="message")
     for name in data.model_fields_set:
         setattr(message, name, getattr(data, name))
     message.analysed_at = clock.now()
@@ -545,9 +544,7 @@ def get_conversation(
 
 def get_message(session: Session, *, workspace_id: uuid.UUID, message_id: uuid.UUID) -> MessageOut:
     """Fetch a message of the workspace or raise NotFound."""
-    message = session.get(Message, message_id)
-    if message is None or message.workspace_id != workspace_id:
-        raise NotFound("message not found")
+    message = get_scoped(session, Message, message_id, workspace_id=workspace_id, what="message")
     return MessageOut.model_validate(message)
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
-from kefu.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from kefu.core.errors import BadRequest, Conflict, ValidationFailed
 from kefu.core.paging import Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
+from kefu.db.scoped import get_scoped
 from kefu.nlp.analyzer import MessageAnalysis, load_analyzer
 from kefu.nlp.enums import ModelStatus
 from kefu.nlp.events import IntentModelActivated, IntentModelTrained, IntentTrainingRequested
@@ -89,9 +90,9 @@ def list_intent_examples(
 
 def delete_intent_example(session: Session, *, workspace_id: uuid.UUID, example_id: uuid.UUID) -> None:
     """Remove one example."""
-    example = session.get(IntentExample, example_id)
-    if example is None or example.workspace_id != workspace_id:
-        raise NotFound("intent example not found")
+    example = get_scoped(
+        session, IntentExample, example_id, workspace_id=workspace_id, what="intent example"
+    )
     session.delete(example)
     session.flush()
 
@@ -276,10 +277,9 @@ def analyse_text(
 
 
 def _version(session: Session, workspace_id: uuid.UUID, version_id: uuid.UUID) -> IntentModelVersion:
-    version = session.get(IntentModelVersion, version_id)
-    if version is None or version.workspace_id != workspace_id:
-        raise NotFound("intent model version not found")
-    return version
+    return get_scoped(
+        session, IntentModelVersion, version_id, workspace_id=workspace_id, what="intent model version"
+    )
 
 
 def _uuid(value: object) -> uuid.UUID:

@@ -11,11 +11,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
-from kefu.core.errors import Conflict, NotFound, ValidationFailed
+from kefu.core.errors import Conflict, ValidationFailed
 from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
 from kefu.core.paging import Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
+from kefu.db.scoped import get_scoped
 from kefu.webhooks.enums import DeliveryStatus
 from kefu.webhooks.events import WebhookEndpointDisabled
 from kefu.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -60,17 +61,15 @@ def _endpoint_out(endpoint: WebhookEndpoint) -> EndpointOut:
 
 
 def _load_endpoint(session: Session, workspace_id: uuid.UUID, endpoint_id: uuid.UUID) -> WebhookEndpoint:
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None or endpoint.workspace_id != workspace_id:
-        raise NotFound("webhook endpoint not found")
-    return endpoint
+    return get_scoped(
+        session, WebhookEndpoint, endpoint_id, workspace_id=workspace_id, what="webhook endpoint"
+    )
 
 
 def _load_delivery(session: Session, workspace_id: uuid.UUID, delivery_id: uuid.UUID) -> WebhookDelivery:
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.workspace_id != workspace_id:
-        raise NotFound("webhook delivery not found")
-    return delivery
+    return get_scoped(
+        session, WebhookDelivery, delivery_id, workspace_id=workspace_id, what="webhook delivery"
+    )
 
 
 def _cursor_id(cursor: str | None) -> uuid.UUID | None:
