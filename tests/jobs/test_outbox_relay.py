@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.core.clock import FrozenClock
+from kefu.core.clock import now as clock_now
 from kefu.core.events import DomainEvent, EventEnvelope
 from kefu.db.outbox import HandledEvent, OutboxEvent, publish
 from kefu.wiring import Container
@@ -118,3 +121,49 @@ def test_redelivery_of_a_handled_event_is_a_no_op(container: Container, tenant: 
         session.commit()
     container.runtime.relay.drain()
     assert len(calls) == 1
+
+
+def _notes(container: Container) -> list[str]:
+    with container.session_factory() as session:
+        rows = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_type == Pinged.event_type).order_by(OutboxEvent.id)
+        )
+        return [row.payload["note"] for row in rows]
+
+
+def test_events_of_a_rolled_back_savepoint_are_dropped_and_the_rest_kept_in_order(
+    container: Container, tenant: Tenant
+) -> None:
+    def ping(session: Session, note: str) -> None:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note=note))
+
+    with container.session_factory() as session:
+        ping(session, "before")
+        with session.begin_nested():
+            ping(session, "released savepoint")
+        try:
+            with session.begin_nested():
+                ping(session, "rolled back savepoint")
+                with session.begin_nested():
+                    ping(session, "inside the rolled back one")
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        ping(session, "after")
+        assert _notes(container) == []  # nothing is written before the commit
+        session.commit()
+    assert _notes(container) == ["before", "released savepoint", "after"]
+
+
+def test_events_of_a_savepoint_whose_flush_failed_are_dropped(container: Container, tenant: Tenant) -> None:
+    with container.session_factory() as session:
+        session.add(HandledEvent(event_id=1, handler="tests.once", handled_at=clock_now()))
+        session.commit()
+        session.expunge_all()
+        with pytest.raises(IntegrityError), session.begin_nested():  # the failed flush undoes the savepoint
+            publish(session, Pinged(workspace_id=tenant.workspace_id, note="lost with the savepoint"))
+            session.add(HandledEvent(event_id=1, handler="tests.once", handled_at=clock_now()))
+            session.flush()
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="kept"))
+        session.commit()
+    assert _notes(container) == ["kept"]

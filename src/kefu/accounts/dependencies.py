@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -48,10 +48,10 @@ def current_principal(request: Request, session: DbSession) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
-    """Dependency factory: the caller must hold one of these roles."""
+def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """Dependency factory: the caller must hold one of these roles (async: no thread hop)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise Forbidden("your role may not do this")
         return principal

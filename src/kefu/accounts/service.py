@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -477,16 +477,18 @@ def authenticate_token(session: Session, *, secret: str) -> Principal | None:
     """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or token.revoked_at is not None:
+    row = session.execute(
+        select(ApiToken.id, ApiToken.last_used_at, Agent.workspace_id, Agent.id, Agent.role)
+        .join(Agent, and_(Agent.id == ApiToken.agent_id, Agent.workspace_id == ApiToken.workspace_id))
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None), Agent.is_active)
+    ).first()
+    if row is None:
         return None
-    agent = session.get(Agent, token.agent_id)
-    if agent is None or not agent.is_active or agent.workspace_id != token.workspace_id:
-        return None
+    token_id, last_used_at, workspace_id, agent_id, role = row
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
-        _touch_token(session, token.id, now)
-    return Principal(workspace_id=agent.workspace_id, agent_id=agent.id, role=agent.role, via="token")
+    if last_used_at is None or now - last_used_at >= TOKEN_TOUCH_INTERVAL:
+        _touch_token(session, token_id, now)
+    return Principal(workspace_id=workspace_id, agent_id=agent_id, role=role, via="token")
 
 
 # ---------------------------------------------------------- console sessions

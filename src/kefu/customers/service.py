@@ -213,9 +213,8 @@ def _resolve_once(
     owner_id = _match(wanted, owners)
     created = owner_id is None
     if owner_id is None:
-        customer = Customer(id=new_id(), workspace_id=workspace_id, **attributes)
+        customer = Customer(id=new_id(), workspace_id=workspace_id, identities=[], tag_rows=[], **attributes)
         session.add(customer)
-        session.flush()
         publish(session, CustomerCreated(workspace_id=workspace_id, customer_id=customer.id))
     else:
         customer = _live_customer(session, workspace_id, owner_id, lock=True)
@@ -580,7 +579,6 @@ def _attach(
         verified=item.verified, verified_at=now if item.verified else None, created_at=now,
     )
     customer.identities.append(row)
-    session.flush()
     publish(session, CustomerIdentityAdded(
         workspace_id=customer.workspace_id, customer_id=customer.id, identity_id=row.id,
         kind=row.kind, value=row.value, verified=row.verified,

@@ -9,6 +9,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.db.write_gate import FifoLock, GatedConnection
+
+SQLITE_BUSY_SECONDS = 30
+
 
 def normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
@@ -30,7 +34,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS,
+                          "factory": GatedConnection},
+            **kwargs,
         )
         _configure_sqlite(engine)
         return engine
@@ -41,21 +48,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Pragmas per connection; BEGIN IMMEDIATE so concurrent writers wait instead of failing."""
+    """Pragmas per connection; BEGIN IMMEDIATE behind the engine's write gate (kefu.db.write_gate)."""
+    gate = FifoLock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.gate = gate
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.connection.dbapi_connection.begin_immediate(SQLITE_BUSY_SECONDS)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text, event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Index, String, Table, Text, event, insert
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from kefu.core import clock
 from kefu.core.events import DomainEvent
@@ -16,6 +16,7 @@ from kefu.db.base import Base, BigIntId
 
 AFTER_COMMIT_KEY = "outbox_after_commit"
 _PENDING_KEY = "outbox_pending"
+_WRITTEN_KEY = "outbox_written"
 
 
 class OutboxEvent(Base):
@@ -45,25 +46,74 @@ class HandledEvent(Base):
     handled_at: Mapped[datetime]
 
 
-def publish(session: Session, event_obj: DomainEvent) -> OutboxEvent:
-    """Record an event in the current transaction; it is delivered only if the transaction commits."""
-    row = OutboxEvent(
-        workspace_id=event_obj.workspace_id,
-        event_type=event_obj.event_type,
-        payload=event_obj.model_dump(mode="json"),
-        occurred_at=clock.now(),
+_OUTBOX: Table = OutboxEvent.__table__  # type: ignore[assignment]
+
+
+def publish(session: Session, event_obj: DomainEvent) -> None:
+    """Record an event in the current transaction; it is delivered only if the transaction commits.
+
+    Events wait in the session until the outermost commit writes them in one batch; an event
+    published inside a savepoint that rolls back is dropped with it.
+    """
+    publish_many(session, [event_obj])
+
+
+def publish_many(session: Session, events: Iterable[DomainEvent]) -> None:
+    """Record several events in the current transaction (see `publish`)."""
+    scope = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    now = clock.now()
+    session.info.setdefault(_PENDING_KEY, []).extend(
+        (scope, {"workspace_id": e.workspace_id, "event_type": e.event_type,
+                 "payload": e.model_dump(mode="json"), "occurred_at": now, "attempts": 0})
+        for e in events
     )
-    session.add(row)
-    session.info[_PENDING_KEY] = True  # a rollback leaves it set: at worst one idle relay pass
-    return row
+
+
+def _pending(session: Session) -> list[tuple[SessionTransaction, dict[str, Any]]]:
+    pending: list[tuple[SessionTransaction, dict[str, Any]]] = session.info.get(_PENDING_KEY, [])
+    return pending
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    if session.in_nested_transaction() or not (pending := _pending(session)):
+        return  # a savepoint's events wait for the outer commit
+    session.execute(insert(_OUTBOX), [row for _, row in pending])
+    pending.clear()
+    session.info[_WRITTEN_KEY] = True
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    boundary: SessionTransaction | None = previous  # a failed flush rolls back its enclosing savepoint
+    while boundary is not None and not boundary.nested:
+        boundary = boundary.parent
+    if boundary is not None:
+        session.info[_PENDING_KEY] = [
+            (scope, row) for scope, row in _pending(session) if not _inside(scope, boundary)
+        ]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # after commit, rollback or close, nothing stays pending
+        session.info.pop(_PENDING_KEY, None)
+        session.info.pop(_WRITTEN_KEY, None)
+
+
+def _inside(scope: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while scope is not None:
+        if scope is ancestor:
+            return True
+        scope = scope.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released; the events wait for the outer commit
-    if session.info.pop(_PENDING_KEY, False):
+    if session.info.pop(_WRITTEN_KEY, False):
         hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
         if hook is not None:
             hook()
-

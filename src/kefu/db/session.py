@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 
-def db_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: a session that commits after the endpoint returns, rolls back on error."""
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: a session that commits after the endpoint returns, rolls back on error.
+
+    Opening a session does no I/O, so it happens on the event loop; only the commit or the
+    rollback goes to the thread pool (one hop instead of two per request).
+    """
     session: Session = request.app.state.session_factory()
     try:
         yield session
+        await run_in_threadpool(_commit_and_close, session)
+    except BaseException:
+        await run_in_threadpool(_rollback_and_close, session)
+        raise
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
     finally:
         session.close()
 
