@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +22,8 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
         yield session
         await run_in_threadpool(_commit_and_close, session)
     except BaseException:
-        await run_in_threadpool(_rollback_and_close, session)
+        with anyio.CancelScope(shield=True):  # even a cancelled request gives its connection back
+            await run_in_threadpool(_rollback_and_close, session)
         raise
 
 
