@@ -617,6 +617,8 @@ def analyse_message(
 
     Context for language identification: the customer's known language and market and the
     languages of the conversation's earlier messages. The intent model is the workspace's own.
+    The reading transaction is committed before the models run, so the database (on SQLite,
+    its single write lock) is not held during inference; the result is written in a new one.
     """
     message = session.get(Message, message_id)
     if (
@@ -640,13 +642,15 @@ def analyse_message(
         .order_by(Message.id.desc())
         .limit(5)
     )
-    result = nlp.analyse_text(
-        session,
-        workspace_id=workspace_id,
-        text=message.text,
+    previous_languages = [lang for lang in previous if lang]
+    intent_model = nlp.intent_model_for(session, workspace_id=workspace_id)
+    session.commit()
+    result = nlp.analyse(
+        message.text,
+        intent_model=intent_model,
         language_hint=customer.language,
         market=customer.market,
-        previous_languages=[lang for lang in previous if lang],
+        previous_languages=previous_languages,
     )
     anger = result.anger
     return record_message_analysis(

@@ -268,12 +268,28 @@ def analyse_text(
     previous_languages: Sequence[str] = (),
 ) -> MessageAnalysis:
     """Language, intent (the workspace's active model), sentiment, anger and abuse of one text."""
+    return analyse(
+        text,
+        intent_model=intent_model_for(session, workspace_id=workspace_id),
+        language_hint=language_hint,
+        market=market,
+        previous_languages=previous_languages,
+    )
+
+
+def analyse(
+    text: str,
+    *,
+    intent_model: IntentModel,
+    language_hint: str | None = None,
+    market: str | None = None,
+    previous_languages: Sequence[str] = (),
+) -> MessageAnalysis:
+    """The analysis of one text with a given intent model; no database work."""
     hints = LanguageHints(
         customer_language=language_hint, country=market, previous=tuple(previous_languages)
     )
-    return load_analyzer().analyse(
-        text, hints=hints, intent_model=intent_model_for(session, workspace_id=workspace_id)
-    )
+    return load_analyzer().analyse(text, hints=hints, intent_model=intent_model)
 
 
 def _version(session: Session, workspace_id: uuid.UUID, version_id: uuid.UUID) -> IntentModelVersion:
