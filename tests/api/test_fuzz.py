@@ -38,7 +38,9 @@ FUZZ_CONFIG: dict[str, Any] = {
         {
             # /customers/{customer_id} matches these literal paths too, so an undeclared method on
             # them answers 422 (not a UUID) rather than 405.
-            "include-path": ["/api/v1/customers/resolve", "/api/v1/customers/lookup"],
+            "include-path": [
+                "/api/v1/customers/resolve", "/api/v1/customers/lookup", "/api/v1/conversations/import"
+            ],
             "checks": {
                 "unsupported_method": {"enabled": False},
                 "allow_header_conformance": {"enabled": False},

@@ -10,16 +10,18 @@ from fastapi import APIRouter, Depends, Query, Response
 from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
-from kefu.conversations import service
+from kefu.conversations import imports, service
 from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Priority
 from kefu.conversations.schemas import (
     Actor,
     AssignIn,
     ComplaintIn,
     ConversationFilter,
+    ConversationImportIn,
     ConversationIn,
     ConversationOut,
     ConversationPatch,
+    ImportResult,
     InboundMessageIn,
     MessageIn,
     MessageOut,
@@ -278,4 +280,19 @@ def mark_complaint(
         conversation_id=conversation_id,
         data=data,
         actor=_actor(principal),
+    )
+
+
+Importer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
+
+
+@router.post("/conversations/import", response_model=ImportResult, status_code=201)
+def import_conversations(data: ConversationImportIn, principal: Importer, session: DbSession) -> object:
+    """Import conversation history (admins and supervisors): at most 500 conversations a request.
+
+    Customers are found by their identities or created; an item whose first message's
+    external_id was imported before for the same customer and channel is skipped and listed.
+    """
+    return imports.import_conversations(
+        session, workspace_id=principal.workspace_id, items=data.conversations, actor=_actor(principal)
     )

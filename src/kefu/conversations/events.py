@@ -190,3 +190,23 @@ class ConversationFlaggedForReview(_ConversationEvent):
 
     score: float
     reasons: list[str]
+
+
+class ConversationImported(_ConversationEvent):
+    """A conversation and its message history were imported (no per-message or status events follow).
+
+    History does not re-run live reactions (message analysis, automations, surveys); subscribers
+    that keep their own copy of conversations read the imported one through the public service.
+    """
+
+    event_type: ClassVar[str] = "conversation.imported"
+
+    customer_id: uuid.UUID
+    channel: Channel
+    inbox_id: uuid.UUID | None
+    status: ConversationStatus
+    priority: Priority
+    message_count: int
+    external_id: str | None
+    created_at: datetime
+    last_message_at: datetime

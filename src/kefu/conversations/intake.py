@@ -202,10 +202,14 @@ def serialise_intake(
     """
     if session.get_bind().dialect.name != "postgresql":
         return
+    key = intake_lock_key(customer_id, channel, inbox_id)
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def intake_lock_key(customer_id: uuid.UUID, channel: str, inbox_id: uuid.UUID | None) -> int:
+    """The PostgreSQL advisory lock key of one customer's intake on one channel and inbox."""
     digest = hashlib.blake2b(f"{customer_id}:{channel}:{inbox_id}".encode(), digest_size=8).digest()
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)}
-    )
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def same_inbox(inbox_id: uuid.UUID | None) -> Any:

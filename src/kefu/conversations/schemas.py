@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -368,3 +368,135 @@ def validated(model: type[_M], **values: Any) -> _M:
     except ValidationError as exc:
         details = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
         raise ValidationFailed("invalid input", details=details) from exc
+
+
+MAX_IMPORT_CONVERSATIONS = 500
+"""Conversations per import request; larger imports are split by the client."""
+MAX_IMPORT_MESSAGES = 500
+"""Messages (and notes) per imported conversation."""
+MAX_IMPORT_MESSAGES_PER_REQUEST = 10_000
+"""Messages of all conversations of one import request together."""
+EARLIEST_HISTORY_YEAR = 1970
+
+
+def _history_time(value: datetime) -> datetime:
+    """A moment of imported history: from 1970 on, returned in UTC (no overflow in any backend)."""
+    if value.year < EARLIEST_HISTORY_YEAR:
+        raise ValueError(f"history starts in {EARLIEST_HISTORY_YEAR}")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("date out of range") from exc
+
+
+HistoryTime = Annotated[AwareDatetime, AfterValidator(_history_time)]
+"""An aware time of imported history, in UTC."""
+
+ImportStatus = Literal[
+    ConversationStatus.OPEN,
+    ConversationStatus.PENDING,
+    ConversationStatus.RESOLVED,
+    ConversationStatus.CLOSED,
+]
+"""Statuses an imported conversation may have (snoozing needs a wake-up in the future: not history)."""
+
+
+class ImportedMessageIn(MessageBody):
+    """A message of an imported conversation with its original time and author.
+
+    Inbound messages are the customer's (author_kind customer, the id is the resolved customer's);
+    outbound messages and notes are by an agent (default), a bot or the system, never the customer.
+    `author_id`, when given, is an agent of the workspace.
+    """
+
+    direction: Direction = Direction.INBOUND
+    author_kind: ActorKind | None = None
+    author_id: uuid.UUID | None = None
+    created_at: HistoryTime
+
+    @model_validator(mode="after")
+    def _author_fits_direction(self) -> ImportedMessageIn:
+        customer_side = self.direction == Direction.INBOUND
+        if self.author_kind is not None and (self.author_kind == ActorKind.CUSTOMER) != customer_side:
+            raise ValueError(
+                "inbound messages are the customer's"
+                if customer_side
+                else "outbound messages and notes are by an agent, a bot or the system"
+            )
+        if self.author_id is not None and self.author_kind not in (None, ActorKind.AGENT):
+            raise ValueError("author_id names an agent: give it with author_kind agent")
+        if self.author_id is not None and customer_side:
+            raise ValueError("an inbound message's author is the conversation's customer")
+        return self
+
+    @property
+    def author(self) -> ActorKind:
+        """Who wrote it: the given kind, else the customer (inbound) or an agent."""
+        if self.author_kind is not None:
+            return self.author_kind
+        return ActorKind.CUSTOMER if self.direction == Direction.INBOUND else ActorKind.AGENT
+
+
+class ImportedConversationIn(_CustomerReference):
+    """A conversation from another helpdesk or a CRM, with its messages oldest first.
+
+    `created_at` defaults to the first message's time. `resolved_at` goes with status resolved
+    (default: the last message's time) or closed (then optional: a conversation may be closed
+    without being resolved); `closed_at` goes with status closed (default: the resolution or the
+    last message, whichever is later). The first message's `external_id` identifies the
+    conversation: importing it again for the same customer, channel and inbox is skipped.
+    """
+
+    channel: Channel = Channel.API
+    inbox_id: uuid.UUID | None = None
+    subject: Subject = ""
+    status: ImportStatus = ConversationStatus.OPEN
+    priority: Priority = Priority.NORMAL
+    language: Language | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
+    custom_fields: CustomFields = Field(default_factory=dict)
+    created_at: HistoryTime | None = None
+    resolved_at: HistoryTime | None = None
+    closed_at: HistoryTime | None = None
+    messages: list[ImportedMessageIn] = Field(min_length=1, max_length=MAX_IMPORT_MESSAGES)
+
+
+class ConversationImportIn(_In):
+    """A batch of conversations to import (at most MAX_IMPORT_CONVERSATIONS)."""
+
+    conversations: list[ImportedConversationIn] = Field(min_length=1, max_length=MAX_IMPORT_CONVERSATIONS)
+
+    @model_validator(mode="after")
+    def _bounded_messages(self) -> ConversationImportIn:
+        total = sum(len(item.messages) for item in self.conversations)
+        if total > MAX_IMPORT_MESSAGES_PER_REQUEST:
+            raise ValueError(f"at most {MAX_IMPORT_MESSAGES_PER_REQUEST} messages per request, got {total}")
+        return self
+
+
+class ImportedConversation(BaseModel):
+    """A conversation an import created: the index of its item, its id and its customer's."""
+
+    index: int
+    conversation_id: uuid.UUID
+    customer_id: uuid.UUID
+
+
+class SkippedImport(BaseModel):
+    """An item not imported because the conversation is already there."""
+
+    index: int
+    reason: Literal["duplicate"] = "duplicate"
+    external_id: str
+    conversation_id: uuid.UUID
+
+
+class ImportResult(BaseModel):
+    """What an import did: counts, the conversations created and the items skipped."""
+
+    imported: int
+    skipped: int
+    messages: int
+    customers_created: int
+    created: list[ImportedConversation]
+    duplicates: list[SkippedImport]

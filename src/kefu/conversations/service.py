@@ -18,6 +18,7 @@ from kefu.conversations.events import (
     ConversationFlaggedForReview,
     MessageAnalysed,
 )
+from kefu.conversations.imports import import_conversations as import_conversations
 from kefu.conversations.models import Conversation, Message, TimelineEntry
 from kefu.conversations.schemas import (
     SYSTEM,

@@ -17,6 +17,7 @@ from kefu.core.errors import ValidationFailed
 from kefu.core.ids import new_id
 from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from kefu.customers import values
+from kefu.customers.bulk import resolve_customers as resolve_customers
 from kefu.customers.enums import IdentityKind, VipTier
 from kefu.customers.events import (
     CustomerCreated,
