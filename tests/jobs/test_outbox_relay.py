@@ -6,7 +6,7 @@ import uuid
 from typing import ClassVar
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -167,3 +167,29 @@ def test_events_of_a_savepoint_whose_flush_failed_are_dropped(container: Contain
         publish(session, Pinged(workspace_id=tenant.workspace_id, note="kept"))
         session.commit()
     assert _notes(container) == ["kept"]
+
+
+def test_a_failing_event_in_a_batch_holds_back_only_itself(container: Container, tenant: Tenant) -> None:
+    kept: list[str] = []
+
+    def picky(session: Session, envelope: EventEnvelope) -> None:
+        assert isinstance(envelope.event, Pinged)
+        if envelope.event.note == "bad":
+            raise RuntimeError("cannot handle this one")
+        session.info.setdefault("notes", []).append(envelope.event.note)
+        event.listen(session, "after_commit", lambda s: kept.extend(s.info.pop("notes", [])))
+
+    container.subscriptions.subscribe(Pinged, picky)
+    with container.session_factory() as session:  # one commit: the relay gets all five in one batch
+        for note in ("one", "two", "bad", "four", "five"):
+            publish(session, Pinged(workspace_id=tenant.workspace_id, note=note))
+        session.commit()
+    assert sorted(kept) == ["five", "four", "one", "two"]  # each committed once, the batch's rollback undone
+    with container.session_factory() as session:
+        rows = session.scalars(
+            select(OutboxEvent).where(OutboxEvent.event_type == Pinged.event_type).order_by(OutboxEvent.id)
+        ).all()
+        assert [(row.payload["note"], row.dispatched_at is not None, row.attempts) for row in rows] == [
+            ("one", True, 0), ("two", True, 0), ("bad", False, 1), ("four", True, 0), ("five", True, 0)
+        ]
+        assert all(_handled_by_tests(session, row.id) == (row.payload["note"] != "bad") for row in rows)

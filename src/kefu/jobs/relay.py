@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import or_, select
@@ -14,16 +13,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.core import clock
 from kefu.core.events import EventEnvelope, event_class
 from kefu.db.outbox import HandledEvent, OutboxEvent
-from kefu.jobs.subscriptions import Subscriptions
+from kefu.jobs.subscriptions import Handler, Subscriptions
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
 LEASE = timedelta(seconds=60)
+TOGETHER = 25
+"""Events one handler processes in one transaction (short, so API writers are not held up long)."""
 
 
 class OutboxRelay:
-    """Reads pending outbox rows in id order and runs each subscriber in its own transaction."""
+    """Reads pending outbox rows in id order and runs each subscriber over them in small transactions.
+
+    A handler takes up to TOGETHER events per transaction; if one of them fails, the chunk is
+    rolled back and its events are retried one by one, so only the failing event waits.
+    """
 
     def __init__(
         self, session_factory: sessionmaker[Session], subscriptions: Subscriptions
@@ -51,8 +56,18 @@ class OutboxRelay:
 
     def _deliver_batch(self, batch: int) -> int:
         ids = self._claim(batch)
-        for event_id in ids:
-            self._deliver_one(event_id)
+        if not ids:
+            return 0
+        failures: dict[int, list[str]] = {}
+        for name, (handler, envelopes) in self._pending_work(ids).items():
+            for start in range(0, len(envelopes), TOGETHER):
+                chunk = envelopes[start : start + TOGETHER]
+                if len(chunk) > 1 and self._run_together(name, handler, chunk):
+                    continue
+                for envelope in chunk:  # alone, so one failing event holds back no other
+                    if error := self._run_handler(name, handler, envelope):
+                        failures.setdefault(envelope.id, []).append(f"{name}: {error}")
+        self._finish(ids, failures)
         return len(ids)
 
     def _claim(self, batch: int) -> list[int]:
@@ -74,46 +89,66 @@ class OutboxRelay:
             session.commit()
             return [row.id for row in rows]
 
-    def _deliver_one(self, event_id: int) -> None:
+    def _pending_work(self, ids: list[int]) -> dict[str, tuple[Handler, list[EventEnvelope]]]:
+        """Per handler, the claimed events (in id order) it has not handled yet."""
         with self._session_factory() as session:
-            row = session.get(OutboxEvent, event_id)
-            if row is None or row.dispatched_at is not None:
-                return
-            envelope = EventEnvelope(
-                id=row.id,
-                event_type=row.event_type,
-                occurred_at=row.occurred_at,
-                event=event_class(row.event_type).model_validate(row.payload),
+            rows = session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
+                .order_by(OutboxEvent.id)
             )
             done = set(
-                session.scalars(select(HandledEvent.handler).where(HandledEvent.event_id == row.id))
+                session.execute(
+                    select(HandledEvent.event_id, HandledEvent.handler).where(HandledEvent.event_id.in_(ids))
+                ).tuples()
             )
-            handlers = self._subscriptions.handlers_for(row.event_type)
-        failures = [
-            f"{name}: {error}"
-            for name, handler in handlers.items()
-            if name not in done and (error := self._run_handler(name, handler, envelope))
-        ]
+            work: dict[str, tuple[Handler, list[EventEnvelope]]] = {}
+            for row in rows:
+                envelope = EventEnvelope(
+                    id=row.id,
+                    event_type=row.event_type,
+                    occurred_at=row.occurred_at,
+                    event=event_class(row.event_type).model_validate(row.payload),
+                )
+                for name, handler in self._subscriptions.handlers_for(row.event_type).items():
+                    if (row.id, name) not in done:
+                        work.setdefault(name, (handler, []))[1].append(envelope)
+            return work
+
+    def _finish(self, ids: list[int], failures: dict[int, list[str]]) -> None:
+        """Mark the batch dispatched, except failed events, which wait with backoff (or are abandoned)."""
         with self._session_factory() as session:
-            row = session.get(OutboxEvent, event_id)
-            if row is None:
-                return
             now = clock.now()
-            if failures:
+            for row in session.scalars(
+                select(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
+            ):
+                if row.id not in failures:
+                    row.dispatched_at = now
+                    continue
                 row.attempts += 1
-                row.last_error = "; ".join(failures)[:4000]
+                row.last_error = "; ".join(failures[row.id])[:4000]
                 if row.attempts >= MAX_ATTEMPTS:
                     log.error("event %s abandoned after %s attempts", row.id, row.attempts)
                     row.dispatched_at = now
                 else:
                     row.next_attempt_at = now + timedelta(seconds=min(2**row.attempts, 3600))
-            else:
-                row.dispatched_at = now
             session.commit()
 
-    def _run_handler(
-        self, name: str, handler: Callable[[Session, EventEnvelope], None], envelope: EventEnvelope
-    ) -> str | None:
+    def _run_together(self, name: str, handler: Handler, envelopes: list[EventEnvelope]) -> bool:
+        """Run one handler over several events in one transaction; False (nothing kept) if any fails."""
+        with self._session_factory() as session:
+            try:
+                for envelope in envelopes:
+                    handler(session, envelope)
+                    session.add(HandledEvent(event_id=envelope.id, handler=name, handled_at=clock.now()))
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.debug("handler %s failed in a batch; retrying its events one by one", name)
+                return False
+        return True
+
+    def _run_handler(self, name: str, handler: Handler, envelope: EventEnvelope) -> str | None:
         """Run one handler and mark it handled in the same transaction; return an error or None."""
         with self._session_factory() as session:
             try:
