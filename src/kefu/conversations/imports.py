@@ -8,8 +8,7 @@ reactions: one `conversation.imported` per conversation instead of an event per 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +34,7 @@ from kefu.core.events import DomainEvent
 from kefu.core.ids import new_id
 from kefu.customers import service as customers
 from kefu.db.outbox import publish_many
+from kefu.db.plans import custom_plans
 
 IMPORTED = "imported"
 """The reason on the timeline entries an import writes."""
@@ -373,7 +373,7 @@ def _stored_external_ids(
     found: dict[_DedupeKey, uuid.UUID] = {}
     relevant = set(customer_ids)
     for start in range(0, len(wanted), IN_CHUNK):
-        with _custom_plans(session):
+        with custom_plans(session):
             rows = session.execute(
                 select(m.c.external_id, c.c.id, c.c.customer_id, c.c.channel, c.c.inbox_id)
                 .join(c, c.c.id == m.c.conversation_id)
@@ -389,18 +389,3 @@ def _stored_external_ids(
     return found
 
 
-@contextmanager
-def _custom_plans(session: Session) -> Iterator[None]:
-    """On PostgreSQL, plan the block's statements for their actual parameters.
-
-    psycopg prepares a statement run five times and PostgreSQL may then keep a generic plan, in
-    which `IN (<one parameter per value>)` compares every row scanned with the whole list (no
-    hashing of parameters): an import batch took ten times longer from its sixth run on. A custom
-    plan hashes the list or probes the index. SET LOCAL ends with the (sub)transaction.
-    """
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    yield
-    if postgresql:
-        session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))

@@ -10,14 +10,12 @@ created once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic_core import PydanticCustomError
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -33,18 +31,19 @@ from kefu.customers.events import (
     CustomerIdentityConflicted,
     CustomerUpdated,
 )
-from kefu.customers.exceptions import CustomerNotFound, InvalidIdentity, ResolveContention
-from kefu.customers.identities import CHANNEL_KINDS, IdentityValueError, normalise_identity, phone_region
+from kefu.customers.exceptions import CustomerNotFound, ResolveContention
+from kefu.customers.identities import phone_region
+from kefu.customers.matching import WantedIdentity, is_race, lenient, match_owner, normalise_identities
 from kefu.customers.models import Customer, CustomerIdentity
-from kefu.customers.schemas import IdentityIn, ResolveIn
+from kefu.customers.schemas import ResolveIn
 from kefu.db.outbox import publish_many
+from kefu.db.plans import custom_plans
 
 BULK_RESOLVE_ATTEMPTS = 4
 """Savepoint attempts of one batch; each lost race shows rows another writer committed."""
 MAX_MERGE_HOPS = 32
 IN_CHUNK = 1000
 """Values per IN list, far below the parameter limits of SQLite (32,766) and PostgreSQL (65,535)."""
-_RETRYABLE_SQLSTATES = {"40P01", "40001"}
 _ATTRIBUTES = ("name", "language", "market")
 _CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 _IDENTITIES: Table = CustomerIdentity.__table__  # type: ignore[assignment]
@@ -60,20 +59,6 @@ class ResolvedContact:
     id: uuid.UUID
     language: str | None
     created: bool
-
-
-@dataclass(frozen=True)
-class WantedIdentity:
-    """A normalised identity asked for by a caller."""
-
-    kind: IdentityKind
-    value: str
-    verified: bool
-
-    @property
-    def key(self) -> tuple[IdentityKind, str]:
-        """The unique key of the identity in a workspace."""
-        return self.kind, self.value
 
 
 @dataclass
@@ -135,51 +120,14 @@ def resolve_customers(
             with session.begin_nested():
                 return _resolve_batch(session, workspace_id, prepared)
         except (IntegrityError, OperationalError) as exc:
-            if not _is_race(exc):
+            if not is_race(exc):
                 raise
             last_race = exc
     raise ResolveContention("identities are being written concurrently; retry") from last_race
 
 
-def match_owner(
-    wanted: Sequence[WantedIdentity], owners: dict[tuple[IdentityKind, str], Any]
-) -> uuid.UUID | None:
-    """The customer id the identities point at: a channel handle, else a verified (or lone) contact address.
-
-    `owners` maps identity keys to rows with `customer_id` and `verified`; the order is the one
-    of `customers.service.resolve_customer`.
-    """
-    for item in wanted:
-        if item.kind in CHANNEL_KINDS and (row := owners.get(item.key)) is not None:
-            return uuid.UUID(str(row.customer_id))
-    has_channel = any(item.kind in CHANNEL_KINDS for item in wanted)
-    contacts = [(item, owners[item.key]) for item in wanted
-                if item.kind not in CHANNEL_KINDS and item.key in owners]  # fmt: skip
-    for item, row in sorted(contacts, key=lambda pair: not pair[1].verified):
-        if row.verified or item.verified or not has_channel:
-            return uuid.UUID(str(row.customer_id))
-    return None
-
-
-def normalise_identities(
-    identities: Sequence[IdentityIn], *, region: str | None, loc: list[str | int]
-) -> list[WantedIdentity]:
-    """Normalised identities in the caller's order, duplicates folded (verified if any copy is)."""
-    folded: dict[tuple[IdentityKind, str], WantedIdentity] = {}
-    for index, identity in enumerate(identities):
-        kind = IdentityKind(identity.kind)
-        try:
-            value = normalise_identity(kind, identity.value, region=region)
-        except IdentityValueError as exc:
-            raise InvalidIdentity(loc=[*loc, index, "value"], reason=exc.code, message=exc.message) from exc
-        previous = folded.get((kind, value))
-        verified = identity.verified or (previous is not None and previous.verified)
-        folded[(kind, value)] = WantedIdentity(kind, value, verified)
-    return list(folded.values())
-
-
 def _prepare(contact: ResolveIn, loc: list[str | int]) -> _Contact:
-    market = _lenient(values.normalise_market, contact.market)
+    market = lenient(values.normalise_market, contact.market)
     wanted = normalise_identities(contact.identities, region=phone_region(market), loc=[*loc, "identities"])
     if not wanted:
         raise ValidationFailed(
@@ -188,7 +136,7 @@ def _prepare(contact: ResolveIn, loc: list[str | int]) -> _Contact:
         )
     attributes = {
         "name": values.sanitise_name(contact.name),
-        "language": _lenient(values.normalise_language, contact.language),
+        "language": lenient(values.normalise_language, contact.language),
         "market": market,
     }
     return _Contact(wanted, attributes)
@@ -200,7 +148,7 @@ def _resolve_batch(
     now = clock.now()
     keys = {w.key for p in prepared if isinstance(p, _Contact) for w in p.wanted}
     given_ids = {p for p in prepared if isinstance(p, uuid.UUID)}
-    with _custom_plans(session):
+    with custom_plans(session):
         owners = _identity_rows(session, workspace_id, keys)
         owner_ids = {o.customer_id for o in owners.values()}
         customers = _customer_rows(session, workspace_id, owner_ids | given_ids)
@@ -395,21 +343,6 @@ def _customer_rows(
     raise CustomerNotFound("customer not found: merge chain too long")
 
 
-@contextmanager
-def _custom_plans(session: Session) -> Iterator[None]:
-    """On PostgreSQL, plan the block's statements for their actual parameters.
-
-    psycopg prepares a statement run five times and PostgreSQL may then keep a generic plan, in
-    which `IN (<one parameter per value>)` compares every row scanned with the whole list (no
-    hashing of parameters): an import batch took ten times longer from its sixth run on. A custom
-    plan hashes the list or probes the index. SET LOCAL ends with the (sub)transaction.
-    """
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql:
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    yield
-    if postgresql:
-        session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))
 
 
 def _live(customers: dict[uuid.UUID, _CustomerRow], customer_id: uuid.UUID) -> _CustomerRow:
@@ -427,16 +360,3 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + IN_CHUNK]
 
 
-def _is_race(exc: IntegrityError | OperationalError) -> bool:
-    """A unique-key collision or a PostgreSQL deadlock/serialisation failure: another writer won."""
-    if isinstance(exc, IntegrityError):
-        return True
-    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
-
-
-def _lenient(rule: Callable[[str | None], str | None], value: str | None) -> str | None:
-    """Apply a value rule to data learned from a channel; an invalid value is dropped."""
-    try:
-        return rule(value)
-    except PydanticCustomError:
-        return None

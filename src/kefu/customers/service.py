@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -34,15 +33,19 @@ from kefu.customers.exceptions import (
     CustomerNotFound,
     IdentityNotFound,
     IdentityTaken,
-    InvalidIdentity,
     MergeIntoSelf,
     ResolveContention,
 )
 from kefu.customers.identities import (
-    CHANNEL_KINDS,
-    IdentityValueError,
-    normalise_identity,
     phone_region,
+)
+from kefu.customers.matching import (
+    WantedIdentity,
+    is_race,
+    lenient,
+    match_owner,
+    normalise_identities,
+    normalise_one,
 )
 from kefu.customers.models import Customer, CustomerIdentity, CustomerMerge, CustomerTag
 from kefu.customers.schemas import (
@@ -61,22 +64,6 @@ RESOLVE_EXTRA_ATTEMPTS = 2
 """Each lost race reveals at least one identity committed by another writer, so len(identities)
 retries always suffice; a few more absorb deadlock retries."""
 MAX_MERGE_HOPS = 32
-_RETRYABLE_SQLSTATES = {"40P01", "40001"}
-"""PostgreSQL deadlock_detected and serialization_failure: another writer won, try again."""
-
-
-@dataclass(frozen=True)
-class _Wanted:
-    """A normalised identity asked for by a caller."""
-
-    kind: IdentityKind
-    value: str
-    verified: bool
-
-    @property
-    def key(self) -> tuple[IdentityKind, str]:
-        """The unique key of the identity in a workspace."""
-        return self.kind, self.value
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -96,7 +83,7 @@ def find_customer_by_identity(
     market: str | None = None,
 ) -> CustomerOut | None:
     """The customer owning an identity, or None; national phone numbers are read in `market`."""
-    wanted = _normalise(kind, value, verified=False, region=phone_region(market), loc=["value"])
+    wanted = normalise_one(kind, value, verified=False, region=phone_region(market), loc=["value"])
     row = _identity_row(session, workspace_id, wanted.key)
     if row is None:
         return None
@@ -183,8 +170,8 @@ def resolve_customer(
     calls for the same new identity yield one customer. Name, language and market only fill
     blanks; invalid ones from a channel are dropped rather than failing the contact.
     """
-    market = _lenient(values.normalise_market, market)
-    wanted = _normalise_all(identities, region=phone_region(market), loc=["identities"])
+    market = lenient(values.normalise_market, market)
+    wanted = normalise_identities(identities, region=phone_region(market), loc=["identities"])
     if not wanted:
         raise ValidationFailed(
             "at least one identity is needed",
@@ -192,7 +179,7 @@ def resolve_customer(
         )
     attributes = {
         "name": values.sanitise_name(name),
-        "language": _lenient(values.normalise_language, language),
+        "language": lenient(values.normalise_language, language),
         "market": market,
     }
     if session.get_bind().dialect.name == "sqlite":  # writers are serial: no race, no savepoint
@@ -205,17 +192,17 @@ def resolve_customer(
             with session.begin_nested():  # leaving it flushes: a lost race surfaces in the savepoint
                 return _resolve_once(session, workspace_id, wanted, attributes)
         except (IntegrityError, OperationalError) as exc:
-            if not _is_race(exc):
+            if not is_race(exc):
                 raise
             last_race = exc
     raise ResolveContention("identities are being written concurrently; retry") from last_race
 
 
 def _resolve_once(
-    session: Session, workspace_id: uuid.UUID, wanted: list[_Wanted], attributes: dict[str, str | None]
+    session: Session, workspace_id: uuid.UUID, wanted: list[WantedIdentity], attributes: dict[str, str | None]
 ) -> ResolvedCustomer:
     owners = _identity_rows(session, workspace_id, [w.key for w in wanted])
-    owner_id = _match(wanted, owners)
+    owner_id = match_owner(wanted, owners)
     created = owner_id is None
     now = clock.now()
     if owner_id is None:
@@ -259,35 +246,12 @@ def _resolve_once(
     return ResolvedCustomer(**out.model_dump(), created=created, conflicts=conflicts)
 
 
-def _match(
-    wanted: list[_Wanted], owners: dict[tuple[IdentityKind, str], CustomerIdentity]
-) -> uuid.UUID | None:
-    """The customer id the identities point at, by the matching order of `resolve_customer`."""
-    for item in wanted:
-        if item.kind in CHANNEL_KINDS and (row := owners.get(item.key)) is not None:
-            return row.customer_id
-    has_channel = any(item.kind in CHANNEL_KINDS for item in wanted)
-    contacts = [(item, owners[item.key]) for item in wanted
-                if item.kind not in CHANNEL_KINDS and item.key in owners]
-    for item, row in sorted(contacts, key=lambda pair: not pair[1].verified):
-        if row.verified or item.verified or not has_channel:
-            return row.customer_id
-    return None
-
-
-def _is_race(exc: IntegrityError | OperationalError) -> bool:
-    """A unique-key collision or a PostgreSQL deadlock/serialisation failure: another writer won."""
-    if isinstance(exc, IntegrityError):
-        return True
-    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
-
-
 # --- writes --------------------------------------------------------------------------------------
 
 
 def create_customer(session: Session, *, workspace_id: uuid.UUID, data: CustomerIn) -> CustomerOut:
     """Create a customer with its identities; an identity owned by another customer is a conflict."""
-    wanted = _normalise_all(data.identities, region=phone_region(data.market), loc=["identities"])
+    wanted = normalise_identities(data.identities, region=phone_region(data.market), loc=["identities"])
     _refuse_taken(session, workspace_id, wanted)
     customer = Customer(
         id=new_id(), workspace_id=workspace_id, name=data.name, language=data.language,
@@ -351,7 +315,7 @@ def add_identity(
     Adding an identity the customer already has is a no-op, except that `verified` can turn on.
     """
     customer = _live_customer(session, workspace_id, customer_id, lock=True)
-    item = _normalise(identity.kind, identity.value, verified=identity.verified,
+    item = normalise_one(identity.kind, identity.value, verified=identity.verified,
                       region=phone_region(customer.market), loc=["value"])
     row = _identity_row(session, workspace_id, item.key)
     if row is not None and row.customer_id != customer.id:
@@ -573,14 +537,14 @@ def _identity_rows(
     return {(IdentityKind(row.kind), row.value): row for row in session.scalars(query)}
 
 
-def _ids_in_given_order(wanted: list[_Wanted]) -> dict[tuple[IdentityKind, str], uuid.UUID]:
+def _ids_in_given_order(wanted: list[WantedIdentity]) -> dict[tuple[IdentityKind, str], uuid.UUID]:
     """Identity ids in the caller's order; rows are inserted in key order so that concurrent
     writers take unique-index locks in the same order (no deadlock) yet list in the given order."""
     return {item.key: new_id() for item in wanted}
 
 
 def _attach(
-    session: Session, customer: Customer, item: _Wanted, *, identity_id: uuid.UUID
+    session: Session, customer: Customer, item: WantedIdentity, *, identity_id: uuid.UUID
 ) -> CustomerIdentity:
     now = clock.now()
     row = CustomerIdentity(
@@ -606,42 +570,18 @@ def _set_tags(session: Session, customer: Customer, tags: list[str]) -> None:
     session.flush()
 
 
-def _refuse_taken(session: Session, workspace_id: uuid.UUID, wanted: list[_Wanted]) -> None:
+def _refuse_taken(session: Session, workspace_id: uuid.UUID, wanted: list[WantedIdentity]) -> None:
     if _identity_rows(session, workspace_id, [w.key for w in wanted]):
         raise _taken(session, workspace_id, wanted)
 
 
-def _taken(session: Session, workspace_id: uuid.UUID, wanted: list[_Wanted]) -> IdentityTaken:
+def _taken(session: Session, workspace_id: uuid.UUID, wanted: list[WantedIdentity]) -> IdentityTaken:
     owners = _identity_rows(session, workspace_id, [w.key for w in wanted])
     details = [
         {"kind": kind, "value": value, "owner_customer_id": str(row.customer_id)}
         for (kind, value), row in owners.items()
     ]
     return IdentityTaken("an identity already belongs to another customer", details=details)
-
-
-def _normalise(
-    kind: IdentityKind, value: str, *, verified: bool, region: str | None, loc: list[str | int]
-) -> _Wanted:
-    try:
-        normalised = normalise_identity(IdentityKind(kind), value, region=region)
-    except IdentityValueError as exc:
-        raise InvalidIdentity(loc=loc, reason=exc.code, message=exc.message) from exc
-    return _Wanted(IdentityKind(kind), normalised, verified)
-
-
-def _normalise_all(
-    identities: Sequence[IdentityIn], *, region: str | None, loc: list[str | int]
-) -> list[_Wanted]:
-    """Normalised identities in the caller's order, duplicates folded (verified if any copy is)."""
-    folded: dict[tuple[IdentityKind, str], _Wanted] = {}
-    for index, identity in enumerate(identities):
-        item = _normalise(identity.kind, identity.value, verified=identity.verified, region=region,
-                          loc=[*loc, index, "value"])
-        previous = folded.get(item.key)
-        verified = item.verified or (previous is not None and previous.verified)
-        folded[item.key] = _Wanted(item.kind, item.value, verified)
-    return list(folded.values())
 
 
 def _checked(rule: Any, value: Any, *, loc: list[str | int]) -> Any:
@@ -654,13 +594,6 @@ def _checked(rule: Any, value: Any, *, loc: list[str | int]) -> Any:
         ) from exc
 
 
-def _lenient(rule: Any, value: str | None) -> str | None:
-    """Apply a value rule to data learned from a channel; an invalid value is dropped."""
-    try:
-        result: str | None = rule(value)
-    except PydanticCustomError:
-        return None
-    return result
 
 
 def _search_text(q: str) -> str:
