@@ -49,7 +49,9 @@ def render_service(figures: ServiceFigures) -> str:
         f"{figures.messages:,} messages, {figures.rows:,} rows in {figures.seconds:.1f} s\n"
         f"   {figures.conversations_per_second:,.0f} conversations/s, "
         f"{figures.messages_per_second:,.0f} messages/s, {figures.rows_per_second:,.0f} rows/s "
-        f"({verdict} the {SERVICE_TARGET_MESSAGES_PER_SECOND:,} messages/s target)"
+        f"({verdict} the {SERVICE_TARGET_MESSAGES_PER_SECOND:,} messages/s target)\n"
+        f"   timed writes used {figures.cpu_seconds:.1f} s of this process's CPU; building and "
+        f"validating the items (not timed) took {figures.input_seconds:.1f} s"
     )
 
 
