@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 import httpx
@@ -19,6 +20,7 @@ from kefu.customers.events import CustomersMerged
 from kefu.db.engine import make_engine, make_session_factory
 from kefu.db.outbox import AFTER_COMMIT_KEY
 from kefu.jobs.relay import OutboxRelay
+from kefu.jobs.retention import PRUNE_OUTBOX_JOB, prune_outbox_job
 from kefu.jobs.runtime import JobRuntime, RuntimeMode
 from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
@@ -110,4 +112,6 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(RETRY_DUE_JOB, webhooks.retry_due, minute="*")
     runtime.periodic(PURGE_JOB, purge_expired_credentials_job(sessions), minute="*/10")
     runtime.periodic(WAKE_SNOOZED_JOB, wake_snoozed_job(sessions), minute="*")
+    retention = timedelta(days=container.settings.outbox_retention_days)
+    runtime.periodic(PRUNE_OUTBOX_JOB, prune_outbox_job(sessions, retention), minute="7")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))

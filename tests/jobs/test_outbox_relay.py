@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import ClassVar
 
 import pytest
@@ -14,6 +15,7 @@ from kefu.core.clock import FrozenClock
 from kefu.core.clock import now as clock_now
 from kefu.core.events import DomainEvent, EventEnvelope
 from kefu.db.outbox import HandledEvent, OutboxEvent, publish
+from kefu.jobs.retention import prune_outbox_job
 from kefu.wiring import Container
 from tests.conftest import Tenant
 
@@ -193,3 +195,26 @@ def test_a_failing_event_in_a_batch_holds_back_only_itself(container: Container,
             ("one", True, 0), ("two", True, 0), ("bad", False, 1), ("four", True, 0), ("five", True, 0)
         ]
         assert all(_handled_by_tests(session, row.id) == (row.payload["note"] != "bad") for row in rows)
+
+
+def test_dispatched_events_are_pruned_after_the_retention(
+    container: Container, tenant: Tenant, clock: FrozenClock
+) -> None:
+    container.subscriptions.subscribe(Pinged, lambda _session, _envelope: None)
+    with container.session_factory() as session:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="old"))
+        session.commit()
+    clock.advance(seconds=6 * 24 * 3600)
+    with container.session_factory() as session:
+        publish(session, Pinged(workspace_id=tenant.workspace_id, note="recent"))
+        session.commit()
+    with container.session_factory() as session:  # the old ping and the tenant's set-up events
+        cutoff = clock.now() - timedelta(days=5)
+        old = session.scalar(select(func.count()).where(OutboxEvent.occurred_at < cutoff))
+    prune = prune_outbox_job(container.session_factory, timedelta(days=5))
+    assert prune() == old >= 1
+    assert _notes(container) == ["recent"]
+    with container.session_factory() as session:
+        handled = session.scalars(select(HandledEvent.event_id).where(HandledEvent.handler.like("tests.%")))
+        assert list(handled) == [_pinged(session).id]  # the old event's marks went with it
+    assert prune() == 0

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 10.0
     max_request_bytes: int = 4 * 1024 * 1024
+    outbox_retention_days: float = 7.0
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:

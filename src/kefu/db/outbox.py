@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Table, Text, event, insert
+from sqlalchemy import Index, String, Table, Text, delete, event, insert, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from kefu.core import clock
@@ -47,6 +47,8 @@ class HandledEvent(Base):
 
 
 _OUTBOX: Table = OutboxEvent.__table__  # type: ignore[assignment]
+PRUNE_BATCH = 5_000
+"""Events deleted per call of `prune_dispatched` (one short transaction each)."""
 
 
 def publish(session: Session, event_obj: DomainEvent) -> None:
@@ -117,3 +119,19 @@ def _after_commit(session: Session) -> None:
         hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
         if hook is not None:
             hook()
+
+
+def prune_dispatched(session: Session, *, before: datetime) -> int:
+    """Delete up to PRUNE_BATCH events dispatched before `before`, with their handled marks."""
+    ids = list(
+        session.scalars(
+            select(OutboxEvent.id)
+            .where(OutboxEvent.dispatched_at < before)
+            .order_by(OutboxEvent.id)
+            .limit(PRUNE_BATCH)
+        )
+    )
+    if ids:
+        session.execute(delete(HandledEvent).where(HandledEvent.event_id.in_(ids)))
+        session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids)))
+    return len(ids)

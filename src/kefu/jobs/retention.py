@@ -1,0 +1,31 @@
+"""Retention of delivered events: the outbox keeps dispatched events for a while, then lets them go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kefu.core import clock
+from kefu.db.outbox import PRUNE_BATCH, prune_dispatched
+
+PRUNE_OUTBOX_JOB = "outbox.prune_dispatched"
+
+
+def prune_outbox_job(session_factory: sessionmaker[Session], retention: timedelta) -> Callable[[], int]:
+    """A periodic job deleting events dispatched longer than `retention` ago, in short batches."""
+
+    def prune_dispatched_events() -> int:
+        """Delete old dispatched events and their handled marks; returns how many events went."""
+        before = clock.now() - retention
+        pruned = 0
+        while True:
+            with session_factory() as session:
+                deleted = prune_dispatched(session, before=before)
+                session.commit()
+            pruned += deleted
+            if deleted < PRUNE_BATCH:
+                return pruned
+
+    return prune_dispatched_events
