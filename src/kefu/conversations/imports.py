@@ -34,11 +34,10 @@ from kefu.core.events import DomainEvent
 from kefu.core.ids import new_id
 from kefu.customers import service as customers
 from kefu.db.outbox import publish_many
-from kefu.db.plans import custom_plans
+from kefu.db.plans import custom_plans, in_chunks
 
 IMPORTED = "imported"
 """The reason on the timeline entries an import writes."""
-IN_CHUNK = 1000
 _BODY = ("body", "conversations")
 _CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
 _MESSAGES: Table = Message.__table__  # type: ignore[assignment]
@@ -372,14 +371,14 @@ def _stored_external_ids(
     m, c = _MESSAGES, _CONVERSATIONS
     found: dict[_DedupeKey, uuid.UUID] = {}
     relevant = set(customer_ids)
-    for start in range(0, len(wanted), IN_CHUNK):
+    for chunk in in_chunks(wanted):
         with custom_plans(session):
             rows = session.execute(
                 select(m.c.external_id, c.c.id, c.c.customer_id, c.c.channel, c.c.inbox_id)
                 .join(c, c.c.id == m.c.conversation_id)
                 .where(
                     m.c.workspace_id == workspace_id,
-                    m.c.external_id.in_(wanted[start : start + IN_CHUNK]),
+                    m.c.external_id.in_(chunk),
                 )
                 .order_by(c.c.id)
             ).all()

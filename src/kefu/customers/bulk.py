@@ -33,17 +33,21 @@ from kefu.customers.events import (
 )
 from kefu.customers.exceptions import CustomerNotFound, ResolveContention
 from kefu.customers.identities import phone_region
-from kefu.customers.matching import WantedIdentity, is_race, lenient, match_owner, normalise_identities
+from kefu.customers.matching import (
+    MAX_MERGE_HOPS,
+    WantedIdentity,
+    is_race,
+    lenient,
+    match_owner,
+    normalise_identities,
+)
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.customers.schemas import ResolveIn
 from kefu.db.outbox import publish_many
-from kefu.db.plans import custom_plans
+from kefu.db.plans import custom_plans, in_chunks
 
 BULK_RESOLVE_ATTEMPTS = 4
 """Savepoint attempts of one batch; each lost race shows rows another writer committed."""
-MAX_MERGE_HOPS = 32
-IN_CHUNK = 1000
-"""Values per IN list, far below the parameter limits of SQLite (32,766) and PostgreSQL (65,535)."""
 _ATTRIBUTES = ("name", "language", "market")
 _CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 _IDENTITIES: Table = CustomerIdentity.__table__  # type: ignore[assignment]
@@ -297,14 +301,14 @@ def _expire(
 def _identity_rows(
     session: Session, workspace_id: uuid.UUID, keys: set[tuple[IdentityKind, str]]
 ) -> dict[tuple[IdentityKind, str], _Owned]:
-    """Stored identities among `keys`: one SELECT per kind (and per IN_CHUNK values)."""
+    """Stored identities among `keys`: one SELECT per kind (and per IN list of `db.plans.IN_CHUNK` values)."""
     by_kind: dict[IdentityKind, list[str]] = {}
     for kind, value in sorted(keys):
         by_kind.setdefault(kind, []).append(value)
     found: dict[tuple[IdentityKind, str], _Owned] = {}
     t = _IDENTITIES
     for kind, wanted in by_kind.items():
-        for chunk in _chunks(wanted):
+        for chunk in in_chunks(wanted):
             rows = session.execute(
                 select(t.c.id, t.c.customer_id, t.c.value, t.c.verified).where(
                     t.c.workspace_id == workspace_id,
@@ -327,7 +331,7 @@ def _customer_rows(
     for _ in range(MAX_MERGE_HOPS):
         if not wanted:
             return loaded
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in in_chunks(sorted(wanted)):
             rows = session.execute(
                 select(t.c.id, t.c.name, t.c.language, t.c.market, t.c.merged_into_id)
                 .where(t.c.workspace_id == workspace_id, t.c.id.in_(chunk))
@@ -355,8 +359,5 @@ def _live(customers: dict[uuid.UUID, _CustomerRow], customer_id: uuid.UUID) -> _
     raise CustomerNotFound("customer not found: merge chain too long")
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), IN_CHUNK):
-        yield items[start : start + IN_CHUNK]
 
 

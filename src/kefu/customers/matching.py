@@ -15,6 +15,8 @@ from kefu.customers.exceptions import InvalidIdentity
 from kefu.customers.identities import CHANNEL_KINDS, IdentityValueError, normalise_identity
 from kefu.customers.schemas import IdentityIn
 
+MAX_MERGE_HOPS = 32
+"""Longest chain of merged customers followed to the live one."""
 _RETRYABLE_SQLSTATES = {"40P01", "40001"}
 """PostgreSQL deadlock_detected and serialization_failure: another writer won, try again."""
 

@@ -40,6 +40,7 @@ from kefu.customers.identities import (
     phone_region,
 )
 from kefu.customers.matching import (
+    MAX_MERGE_HOPS,
     WantedIdentity,
     is_race,
     lenient,
@@ -63,7 +64,6 @@ from kefu.db.outbox import publish
 RESOLVE_EXTRA_ATTEMPTS = 2
 """Each lost race reveals at least one identity committed by another writer, so len(identities)
 retries always suffice; a few more absorb deadlock retries."""
-MAX_MERGE_HOPS = 32
 
 
 # --- reads ---------------------------------------------------------------------------------------

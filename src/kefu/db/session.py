@@ -20,28 +20,18 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
     session: Session = request.app.state.session_factory()
     try:
         yield session
-        await run_in_threadpool(_commit_and_close, session)
     except BaseException:
         with anyio.CancelScope(shield=True):  # even a cancelled request gives its connection back
-            await run_in_threadpool(_rollback_and_close, session)
+            await run_in_threadpool(session.close)  # closing rolls the transaction back
         raise
+    await run_in_threadpool(_commit_and_close, session)
 
 
 def _commit_and_close(session: Session) -> None:
     try:
         session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     finally:
-        session.close()
-
-
-def _rollback_and_close(session: Session) -> None:
-    try:
-        session.rollback()
-    finally:
-        session.close()
+        session.close()  # after a failed commit this rolls back
 
 
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
