@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Table, Text, delete, event, insert, select
+from sqlalchemy import Index, String, Table, Text, delete, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from kefu.core import clock
 from kefu.core.events import DomainEvent
 from kefu.db.base import Base, BigIntId
+from kefu.db.rows import insert_rows
 
 AFTER_COMMIT_KEY = "outbox_after_commit"
 _PENDING_KEY = "outbox_pending"
@@ -80,7 +81,7 @@ def _pending(session: Session) -> list[tuple[SessionTransaction, dict[str, Any]]
 def _write_pending(session: Session) -> None:
     if session.in_nested_transaction() or not (pending := _pending(session)):
         return  # a savepoint's events wait for the outer commit
-    session.execute(insert(_OUTBOX), [row for _, row in pending])
+    insert_rows(session, _OUTBOX, [row for _, row in pending])
     pending.clear()
     session.info[_WRITTEN_KEY] = True
 
