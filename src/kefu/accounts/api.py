@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import AfterValidator, StringConstraints
 
 from kefu.accounts import service
@@ -14,6 +14,7 @@ from kefu.accounts.dependencies import (
     AppSettings,
     ClientIp,
     CurrentPrincipal,
+    principal_cache,
     require_role,
 )
 from kefu.accounts.enums import Level, Role, TeamKind
@@ -40,9 +41,9 @@ from kefu.accounts.schemas import (
 )
 from kefu.core.errors import Forbidden
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 ManagerPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
@@ -177,12 +178,15 @@ def read_agent(agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSess
 
 @router.patch("/agents/{agent_id}", response_model=AgentOut)
 def update_agent(
-    agent_id: uuid.UUID, data: AgentUpdate, principal: ManagerPrincipal, session: DbSession
+    agent_id: uuid.UUID, data: AgentUpdate, principal: ManagerPrincipal, session: DbSession, request: Request
 ) -> object:
     """Change an agent: admins anything, supervisors name, level and languages of their agents."""
-    return service.update_agent(
+    updated = service.update_agent(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, data=data, actor=principal
     )
+    if data.role is not None:
+        principal_cache(request).clear()  # no request of this process is refused for the change
+    return updated
 
 
 @router.post("/agents/{agent_id}/deactivate", response_model=AgentOut)

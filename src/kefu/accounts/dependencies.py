@@ -6,13 +6,17 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from kefu.accounts import service
+from kefu.accounts import service, tokens
 from kefu.accounts.enums import Role
+from kefu.accounts.principals import PrincipalCache
 from kefu.accounts.schemas import Principal
 from kefu.config.settings import Settings
 from kefu.core.errors import Forbidden, Unauthorized
-from kefu.db.session import DbSession
+from kefu.db.session import DbSession, check_on_begin
 from kefu.db.tenancy import bind_workspace
 
 SESSION_COOKIE = "kefu_session"
@@ -20,32 +24,80 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def current_principal(request: Request, session: DbSession) -> Principal:
+async def current_principal(request: Request, session: DbSession) -> Principal:
     """Authenticate by `Authorization: Bearer <token>` or the session cookie; bind the workspace.
 
     A request that sends an Authorization header is judged by it alone. Cookie-authenticated
-    unsafe requests must carry the session's CSRF token in the X-CSRF-Token header.
+    unsafe requests must carry the session's CSRF token in the X-CSRF-Token header. A token
+    seen recently is taken at its word here and confirmed as the request's transaction begins
+    (no thread hop of its own); an unknown one, and a cookie, are looked up first.
     """
     header = request.headers.get("authorization")
     principal = None
     if header is not None:
         scheme, _, secret = header.partition(" ")
-        if scheme.lower() == "bearer" and secret.strip():
-            principal = service.authenticate_token(session, secret=secret.strip())
+        token_hash = tokens.token_digest(secret.strip()) if scheme.lower() == "bearer" else None
+        if token_hash is not None:
+            principal = await _token_principal(principal_cache(request), session, token_hash)
     elif cookie := request.cookies.get(SESSION_COOKIE):
-        principal = service.authenticate_session(
+        principal = await _looked_up(session, lambda: service.authenticate_session(
             session,
             secret=cookie,
             csrf_token=request.headers.get(CSRF_HEADER),
             needs_csrf=request.method.upper() in UNSAFE_METHODS,
-        )
+        ))
     if principal is None:
         raise Unauthorized("missing or invalid credentials")
     bind_workspace(session, principal.workspace_id)
     return principal
 
 
+def principal_cache(request: Request) -> PrincipalCache:
+    """The application's cache of recently confirmed token principals (made on first use)."""
+    state = request.app.state
+    if not hasattr(state, "principals"):
+        state.principals = PrincipalCache()
+    cache: PrincipalCache = state.principals
+    return cache
+
+
+async def _token_principal(cache: PrincipalCache, session: Session, token_hash: str) -> Principal | None:
+    claimed = cache.get(token_hash)
+    if claimed is None:
+        found = await _looked_up(session, lambda: tokens.confirm_token(session.connection(), token_hash))
+        if found is not None:
+            cache.put(token_hash, found)
+        return found
+
+    def confirm(connection: Connection) -> None:
+        if tokens.confirm_token(connection, token_hash) != claimed:
+            cache.forget(token_hash)
+            raise Unauthorized("missing or invalid credentials (the token changed: send the request again)")
+
+    check_on_begin(session, confirm)
+    return claimed
+
+
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def _looked_up(session: Session, look_up: Callable[[], Principal | None]) -> Principal | None:
+    """Run a credential lookup in a thread and a transaction of its own.
+
+    No transaction spans two thread hops, so a request never holds SQLite's write gate while it
+    waits for a worker thread (with one web thread that would be a deadlock).
+    """
+
+    def run() -> Principal | None:
+        try:
+            principal = look_up()
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return principal
+
+    return await run_in_threadpool(run)
 
 
 def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
@@ -59,7 +111,7 @@ def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings of the running application."""
     settings: Settings = request.app.state.container.settings
     return settings
@@ -68,7 +120,7 @@ def app_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     """The peer address of the request (the proxy's, unless the server trusts proxy headers)."""
     return request.client.host if request.client else "unknown"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,15 +59,13 @@ from kefu.accounts.schemas import (
     WorkspaceOut,
     WorkspaceUpdate,
 )
+from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, confirm_token, digest, token_digest
 from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
 
-TOKEN_PREFIX = "kefu_"
-TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
-MAX_SECRET_LENGTH = 128
 MAX_WORKSPACES_PER_LOGIN = 20
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
@@ -433,7 +430,7 @@ def issue_api_token(
         agent_id=agent_id,
         name=name,
         prefix=secret[:12],
-        token_hash=_digest(secret),
+        token_hash=digest(secret),
         created_at=clock.now(),
     )
     session.add(token)
@@ -471,24 +468,9 @@ def revoke_api_token(
 
 
 def authenticate_token(session: Session, *, secret: str) -> Principal | None:
-    """Resolve an API token secret to its principal; None when unknown, revoked or inactive.
-
-    `last_used_at` is written at most once a minute per token, and never waits on a row lock.
-    """
-    if not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_SECRET_LENGTH:
-        return None
-    row = session.execute(
-        select(ApiToken.id, ApiToken.last_used_at, Agent.workspace_id, Agent.id, Agent.role)
-        .join(Agent, and_(Agent.id == ApiToken.agent_id, Agent.workspace_id == ApiToken.workspace_id))
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None), Agent.is_active)
-    ).first()
-    if row is None:
-        return None
-    token_id, last_used_at, workspace_id, agent_id, role = row
-    now = clock.now()
-    if last_used_at is None or now - last_used_at >= TOKEN_TOUCH_INTERVAL:
-        _touch_token(session, token_id, now)
-    return Principal(workspace_id=workspace_id, agent_id=agent_id, role=role, via="token")
+    """Resolve an API token secret to its principal; None when unknown, revoked or inactive."""
+    token_hash = token_digest(secret)
+    return None if token_hash is None else confirm_token(session.connection(), token_hash)
 
 
 # ---------------------------------------------------------- console sessions
@@ -535,7 +517,7 @@ def log_in(
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     row = AuthSession(
-        workspace_id=agent.workspace_id, agent_id=agent.id, token_hash=_digest(secret),
+        workspace_id=agent.workspace_id, agent_id=agent.id, token_hash=digest(secret),
         csrf_token=secrets.token_urlsafe(32), created_at=now,
         expires_at=now + timedelta(seconds=max_age_seconds),
     )
@@ -555,7 +537,7 @@ def authenticate_session(
     """
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return None
-    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(secret)))
+    row = session.scalar(select(AuthSession).where(AuthSession.token_hash == digest(secret)))
     if row is None or row.expires_at <= clock.now():
         return None
     agent = session.get(Agent, row.agent_id)
@@ -671,21 +653,6 @@ def _end_sessions(session: Session, agent: Agent, *, keep: uuid.UUID | None = No
     session.execute(statement.execution_options(synchronize_session=False))
 
 
-def _touch_token(session: Session, token_id: uuid.UUID, now: datetime) -> None:
-    """Record use without blocking: a row locked by a concurrent touch is skipped."""
-    stale = (
-        select(ApiToken.id)
-        .where(ApiToken.id == token_id, or_(
-            ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_INTERVAL
-        ))
-        .with_for_update(skip_locked=True)
-    )
-    session.execute(
-        update(ApiToken).where(ApiToken.id.in_(stale)).values(last_used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _describe(session: Session, principal: Principal, row: AuthSession | None) -> SessionOut:
     return SessionOut(
         principal=principal,
@@ -712,7 +679,3 @@ def _paginate(
     if len(rows) > limit:
         return rows[:limit], encode_cursor([str(rows[limit - 1].id)])
     return rows, None
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()

@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_WEB_THREADS = 40
+"""AnyIO's own default, kept where transactions can run side by side (PostgreSQL)."""
+
 
 class Settings(BaseSettings):
     """Where Kefu stores data, which database and job broker it uses, and how it listens."""
@@ -27,6 +30,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
     max_request_bytes: int = 4 * 1024 * 1024
     outbox_retention_days: float = 7.0
+    web_threads: int | None = Field(default=None, ge=1)
+    """Threads that run request handlers; default 1 on SQLite (its writers are serial anyway), 40 else."""
     log_level: str = "info"
 
     def resolved_database_url(self) -> str:
@@ -34,6 +39,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'kefu.db').resolve()}"
+
+    def resolved_web_threads(self) -> int:
+        """The configured handler threads, or the default for the database in use."""
+        if self.web_threads is not None:
+            return self.web_threads
+        return 1 if self.resolved_database_url().startswith("sqlite") else DEFAULT_WEB_THREADS
 
     def resolved_secret_key(self) -> str:
         """The signing key: configured, or generated once and kept in the data dir."""

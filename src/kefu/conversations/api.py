@@ -34,9 +34,9 @@ from kefu.conversations.schemas import (
 )
 from kefu.core.errors import ValidationFailed
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(tags=["conversations"], route_class=UnitOfWorkRoute)
 
 Writer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR, Role.AGENT))]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]

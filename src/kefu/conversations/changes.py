@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import delete
@@ -39,6 +39,18 @@ from kefu.core.ids import new_id
 from kefu.db.outbox import publish
 
 MAX_SNOOZE = timedelta(days=366)
+
+
+class ConversationRef(Protocol):
+    """A conversation as a mapped object or a row about to be inserted: what events and entries name."""
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The conversation's id."""
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        """Its workspace."""
 
 
 def transition(
@@ -297,23 +309,27 @@ def record(
     reason: str | None = None,
 ) -> None:
     """Add a timeline entry."""
-    session.add(
-        TimelineEntry(
-            id=new_id(),
-            workspace_id=conversation.workspace_id,
-            conversation_id=conversation.id,
-            kind=kind,
-            actor_kind=actor.kind,
-            actor_id=actor.id,
-            before=before,
-            after=after,
-            reason=reason,
-            created_at=clock.now(),
-        )
-    )
+    session.add(TimelineEntry(**timeline_row(conversation, kind, actor, before, after, reason, clock.now())))
 
 
-def base(conversation: Conversation, actor: Actor) -> dict[str, Any]:
+def timeline_row(
+    conversation: ConversationRef,
+    kind: TimelineKind,
+    actor: Actor,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """Every column of a timeline entry."""
+    return {
+        "id": new_id(), "workspace_id": conversation.workspace_id, "conversation_id": conversation.id,
+        "kind": kind, "actor_kind": actor.kind, "actor_id": actor.id, "before": before, "after": after,
+        "reason": reason, "created_at": now,
+    }
+
+
+def base(conversation: ConversationRef, actor: Actor) -> dict[str, Any]:
     """The fields every conversation event carries."""
     return {
         "workspace_id": conversation.workspace_id,

@@ -6,13 +6,14 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol
 
-from sqlalchemy import case, select, text
+from sqlalchemy import Table, case, select, text
 from sqlalchemy.orm import Session
 
 from kefu.conversations import lifecycle
-from kefu.conversations.changes import base, jsonable, record
+from kefu.conversations.changes import ConversationRef, base, jsonable, timeline_row
 from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
 from kefu.conversations.events import (
     ConversationOpened,
@@ -20,18 +21,22 @@ from kefu.conversations.events import (
     MessageSent,
     NoteAdded,
 )
-from kefu.conversations.models import Conversation, ConversationTag, Message
+from kefu.conversations.models import Conversation, ConversationTag, Message, TimelineEntry
 from kefu.conversations.schemas import (
     Actor,
-    FirstMessageIn,
     MessageBody,
 )
 from kefu.core import clock
+from kefu.core.events import DomainEvent
 from kefu.core.ids import new_id
-from kefu.customers.schemas import CustomerOut
-from kefu.db.outbox import publish
+from kefu.db.outbox import publish, publish_many
+from kefu.db.rows import insert_rows
 
 _SUBJECT_FROM_TEXT = 120
+_CONVERSATIONS: Table = Conversation.__table__  # type: ignore[assignment]
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_TIMELINE: Table = TimelineEntry.__table__  # type: ignore[assignment]
+_TAGS: Table = ConversationTag.__table__  # type: ignore[assignment]
 
 
 def subject_from(text_: str) -> str:
@@ -40,11 +45,33 @@ def subject_from(text_: str) -> str:
     return line if len(line) <= _SUBJECT_FROM_TEXT else line[: _SUBJECT_FROM_TEXT - 1] + "…"
 
 
-def new_conversation(
+class ConversationState(ConversationRef, Protocol):
+    """What a new message reads and changes on its conversation (a row or a mapped object)."""
+
+    @property
+    def customer_id(self) -> uuid.UUID:
+        """The customer."""
+
+    @property
+    def channel(self) -> Channel:
+        """The channel of origin."""
+
+    @property
+    def inbox_id(self) -> uuid.UUID | None:
+        """The inbox, if any."""
+
+    last_message_at: datetime
+    inbound_count: int
+    outbound_count: int
+    note_count: int
+    first_response_at: datetime | None
+
+
+def open_new(
     session: Session,
     *,
     workspace_id: uuid.UUID,
-    customer: CustomerOut,
+    customer_id: uuid.UUID,
     channel: Channel,
     inbox_id: uuid.UUID | None,
     subject: str,
@@ -55,78 +82,49 @@ def new_conversation(
     custom_fields: dict[str, Any] | None = None,
     assignee_id: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
-) -> Conversation:
-    """Add an open conversation with its opening timeline entry and ConversationOpened."""
+    first: MessageBody | None = None,
+    first_direction: Direction = Direction.INBOUND,
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Insert an open conversation with its opening timeline entry, tag index and first message.
+
+    The first message is the customer's (inbound) or the actor's outreach (outbound).
+
+    Publishes ConversationOpened and the first message's event. Returns the conversation and
+    message rows (all columns), written with one insert per table instead of a unit of work.
+    """
     now = clock.now()
     unique_tags = list(dict.fromkeys(tags))
-    conversation = Conversation(
-        id=new_id(),
-        workspace_id=workspace_id,
-        customer_id=customer.id,
-        channel=channel,
-        inbox_id=inbox_id,
-        subject=subject,
-        status=ConversationStatus.OPEN,
-        priority=priority,
-        language=language or customer.language,
-        tags=unique_tags,
-        custom_fields=custom_fields or {},
-        assignee_id=assignee_id,
-        team_id=team_id,
-        is_complaint=False,
-        last_message_at=now,
-        inbound_count=0,
-        outbound_count=0,
-        note_count=0,
-        reopen_count=0,
-        created_at=now,
-        updated_at=now,
+    conversation = SimpleNamespace(
+        id=new_id(), workspace_id=workspace_id, customer_id=customer_id, channel=channel, inbox_id=inbox_id,
+        subject=subject, status=ConversationStatus.OPEN, snoozed_until=None, priority=priority,
+        assignee_id=assignee_id, team_id=team_id, tags=unique_tags, custom_fields=custom_fields or {},
+        language=language, is_complaint=False, complaint_amount=None, complaint_currency=None,
+        first_response_at=None, resolved_at=None, last_message_at=now, inbound_count=0, outbound_count=0,
+        note_count=0, reopen_count=0, created_at=now, updated_at=now,
     )
-    session.add(conversation)
-    session.add_all(
-        ConversationTag(workspace_id=workspace_id, conversation_id=conversation.id, tag=t)
-        for t in unique_tags
-    )
-    record(
-        session,
-        conversation,
-        TimelineKind.OPENED,
-        actor,
-        {},
-        jsonable(
-            {
-                "status": conversation.status,
-                "priority": conversation.priority,
-                "channel": channel,
-                "assignee_id": assignee_id,
-                "team_id": team_id,
-                "tags": unique_tags,
-            }
-        ),
-    )
-    publish(
-        session,
-        ConversationOpened(
-            **base(conversation, actor),
-            customer_id=customer.id,
-            channel=channel,
-            inbox_id=inbox_id,
-            priority=conversation.priority,
-            language=conversation.language,
-            assignee_id=assignee_id,
-            team_id=team_id,
-        ),
-    )
-    return conversation
-
-
-def append_first(session: Session, conversation: Conversation, first: FirstMessageIn, actor: Actor) -> None:
-    """The opening message: the customer's own, or the actor's outreach."""
-    if first.direction == Direction.INBOUND:
-        author = Actor(kind=ActorKind.CUSTOMER, id=conversation.customer_id)
-    else:
-        author = actor
-    add_message(session, conversation, first.direction, author, first)
+    opened = jsonable({"status": conversation.status, "priority": priority, "channel": channel,
+                       "assignee_id": assignee_id, "team_id": team_id, "tags": unique_tags})
+    timeline = timeline_row(conversation, TimelineKind.OPENED, actor, {}, opened, None, now)
+    events: list[DomainEvent] = [ConversationOpened(
+        **base(conversation, actor), customer_id=customer_id, channel=channel, inbox_id=inbox_id,
+        priority=priority, language=conversation.language, assignee_id=assignee_id, team_id=team_id,
+    )]
+    message = None
+    if first is not None:
+        inbound = first_direction == Direction.INBOUND
+        author = Actor(kind=ActorKind.CUSTOMER, id=customer_id) if inbound else actor
+        message = message_row(conversation, first_direction, author, first, now)
+        events.append(count_message(conversation, message, author, now))
+    row = vars(conversation)
+    insert_rows(session, _CONVERSATIONS, [row])
+    insert_rows(session, _TAGS, [
+        {"workspace_id": workspace_id, "conversation_id": conversation.id, "tag": tag} for tag in unique_tags
+    ])
+    insert_rows(session, _TIMELINE, [timeline])
+    if message is not None:
+        insert_rows(session, _MESSAGES, [message])
+    publish_many(session, events)
+    return row, message
 
 
 def add_message(
@@ -134,41 +132,43 @@ def add_message(
 ) -> Message:
     """Store a message, update the counters and publish the matching event."""
     now = clock.now()
-    message = Message(
-        id=new_id(),
-        workspace_id=conversation.workspace_id,
-        conversation_id=conversation.id,
-        direction=direction,
-        author_kind=author.kind,
-        author_id=author.id,
-        text=body.text,
-        attachments=[a.model_dump() for a in body.attachments],
-        external_id=body.external_id,
-        language=body.language,
-        created_at=now,
-        updated_at=now,
-    )
+    row = message_row(conversation, direction, author, body, now)
+    message = Message(**row)
     session.add(message)
+    publish(session, count_message(conversation, row, author, now))
+    return message
+
+
+def message_row(
+    conversation: ConversationState, direction: Direction, author: Actor, body: MessageBody, now: datetime
+) -> dict[str, Any]:
+    """Every column of a new message (not analysed yet)."""
+    return {
+        "id": new_id(), "workspace_id": conversation.workspace_id, "conversation_id": conversation.id,
+        "direction": direction, "author_kind": author.kind, "author_id": author.id, "text": body.text,
+        "attachments": [a.model_dump() for a in body.attachments], "external_id": body.external_id,
+        "language": body.language, "intent": None, "intent_confidence": None, "sentiment": None,
+        "sentiment_score": None, "anger": None, "angry": None, "abusive": None, "abuse_categories": [],
+        "analysed_at": None, "created_at": now, "updated_at": now,
+    }
+
+
+def count_message(
+    conversation: ConversationState, message: dict[str, Any], author: Actor, now: datetime
+) -> DomainEvent:
+    """Apply a new message to its conversation's counters and times; the event to publish."""
+    direction = message["direction"]
     if direction == Direction.NOTE:
         conversation.note_count += 1
-        publish(session, NoteAdded(**base(conversation, author), message_id=message.id))
-        return message
+        return NoteAdded(**base(conversation, author), message_id=message["id"])
     conversation.last_message_at = now
+    common = {
+        **base(conversation, author), "message_id": message["id"], "customer_id": conversation.customer_id,
+        "channel": conversation.channel, "inbox_id": conversation.inbox_id, "text": message["text"],
+    }
     if direction == Direction.INBOUND:
         conversation.inbound_count += 1
-        publish(
-            session,
-            MessageReceived(
-                **base(conversation, author),
-                message_id=message.id,
-                customer_id=conversation.customer_id,
-                channel=conversation.channel,
-                inbox_id=conversation.inbox_id,
-                text=message.text,
-                language=message.language,
-            ),
-        )
-        return message
+        return MessageReceived(**common, language=message["language"])
     conversation.outbound_count += 1
     first_response = (
         author.kind == ActorKind.AGENT
@@ -177,19 +177,7 @@ def add_message(
     )
     if first_response:
         conversation.first_response_at = now
-    publish(
-        session,
-        MessageSent(
-            **base(conversation, author),
-            message_id=message.id,
-            customer_id=conversation.customer_id,
-            channel=conversation.channel,
-            inbox_id=conversation.inbox_id,
-            text=message.text,
-            first_response=first_response,
-        ),
-    )
-    return message
+    return MessageSent(**common, first_response=first_response)
 
 
 def serialise_intake(

@@ -70,25 +70,24 @@ def open_conversation(
     if data.team_id is not None:
         changes.check_team(session, workspace_id, data.team_id)
     first = data.message
-    conversation = intake.new_conversation(
+    row, _ = intake.open_new(
         session,
         workspace_id=workspace_id,
-        customer=customer,
+        customer_id=customer.id,
         channel=data.channel,
         inbox_id=data.inbox_id,
         subject=data.subject or intake.subject_from(first.text if first else ""),
-        language=data.language or (first.language if first else None),
+        language=data.language or (first.language if first else None) or customer.language,
         actor=actor,
         priority=data.priority,
         tags=data.tags,
         custom_fields={k: v for k, v in data.custom_fields.items() if v is not None},
         assignee_id=data.assignee_id,
         team_id=data.team_id,
+        first=first,
+        first_direction=first.direction if first else Direction.INBOUND,
     )
-    if first is not None:
-        intake.append_first(session, conversation, first, actor)
-    session.flush()
-    return ConversationOut.model_validate(conversation)
+    return ConversationOut.model_validate(row)
 
 
 def resolve_customer_reference(
@@ -154,20 +153,25 @@ def receive_message(
     conversation = intake.continuable(
         session, workspace_id, customer.id, channel, inbox_id, now, reopen_window
     )
-    opened = reopened = False
     if conversation is None:
-        conversation = intake.new_conversation(
+        row, message_row = intake.open_new(
             session,
             workspace_id=workspace_id,
-            customer=customer,
+            customer_id=customer.id,
             channel=channel,
             inbox_id=inbox_id,
             subject=intake.subject_from(body.text),
-            language=body.language,
+            language=body.language or customer.language,
             actor=actor,
+            first=body,
         )
-        opened = True
-    elif conversation.status != ConversationStatus.OPEN:
+        return ReceivedMessage(
+            conversation=ConversationOut.model_validate(row),
+            message=MessageOut.model_validate(message_row),
+            opened=True,
+        )
+    reopened = False
+    if conversation.status != ConversationStatus.OPEN:
         reopened = lifecycle.is_reopen(conversation.status, ConversationStatus.OPEN)
         changes.transition(session, conversation, ConversationStatus.OPEN, actor, reason="customer_reply")
     message = intake.add_message(session, conversation, Direction.INBOUND, actor, body)
@@ -175,7 +179,6 @@ def receive_message(
     return ReceivedMessage(
         conversation=ConversationOut.model_validate(conversation),
         message=MessageOut.model_validate(message),
-        opened=opened,
         reopened=reopened,
     )
 

@@ -26,9 +26,9 @@ from kefu.customers.schemas import (
     ResolvedCustomer,
     ResolveIn,
 )
-from kefu.db.session import DbSession
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
-router = APIRouter(prefix="/customers", tags=["customers"])
+router = APIRouter(prefix="/customers", tags=["customers"], route_class=UnitOfWorkRoute)
 
 Writer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR, Role.AGENT))]
 Manager = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -59,11 +59,20 @@ from kefu.customers.schemas import (
     IdentityOut,
     ResolvedCustomer,
 )
-from kefu.db.outbox import publish
+from kefu.db.outbox import publish, publish_many
+from kefu.db.rows import insert_rows
 
 RESOLVE_EXTRA_ATTEMPTS = 2
 """Each lost race reveals at least one identity committed by another writer, so len(identities)
 retries always suffice; a few more absorb deadlock retries."""
+
+_CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+_IDENTITIES: Table = CustomerIdentity.__table__  # type: ignore[assignment]
+_ANY_IDENTITY = select(CustomerIdentity.id).where(
+    CustomerIdentity.workspace_id == bindparam("workspace_id"),
+    tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(bindparam("keys", expanding=True)),
+).limit(1)
+"""Whether any of a contact's identities is known (one prepared statement; the common case is none)."""
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -201,7 +210,10 @@ def resolve_customer(
 def _resolve_once(
     session: Session, workspace_id: uuid.UUID, wanted: list[WantedIdentity], attributes: dict[str, str | None]
 ) -> ResolvedCustomer:
-    owners = _identity_rows(session, workspace_id, [w.key for w in wanted])
+    keys = [w.key for w in wanted]
+    if not session.connection().execute(_ANY_IDENTITY, {"workspace_id": workspace_id, "keys": keys}).first():
+        return _create_resolved(session, workspace_id, wanted, attributes)
+    owners = _identity_rows(session, workspace_id, keys)
     owner_id = match_owner(wanted, owners)
     created = owner_id is None
     now = clock.now()
@@ -244,6 +256,38 @@ def _resolve_once(
             ))
     out = _to_out(customer)
     return ResolvedCustomer(**out.model_dump(), created=created, conflicts=conflicts)
+
+
+def _create_resolved(
+    session: Session, workspace_id: uuid.UUID, wanted: list[WantedIdentity], attributes: dict[str, str | None]
+) -> ResolvedCustomer:
+    """A contact none of whose identities is known: a new customer with all of them, in two inserts."""
+    now = clock.now()
+    customer_id = new_id()
+    customer: dict[str, Any] = {
+        "id": customer_id, "workspace_id": workspace_id, "vip_tier": VipTier.NONE, "custom_fields": {},
+        "merged_into_id": None, "created_at": now, "updated_at": now, **attributes,
+    }
+    ids = _ids_in_given_order(wanted)
+    in_key_order = sorted(wanted, key=lambda w: w.key)
+    identities: list[dict[str, Any]] = [
+        {"id": ids[item.key], "workspace_id": workspace_id, "customer_id": customer_id, "kind": item.kind,
+         "value": item.value, "verified": item.verified, "verified_at": now if item.verified else None,
+         "created_at": now}
+        for item in in_key_order
+    ]
+    insert_rows(session, _CUSTOMERS, [customer])
+    insert_rows(session, _IDENTITIES, identities)
+    publish_many(session, [
+        CustomerCreated(workspace_id=workspace_id, customer_id=customer_id),
+        *(CustomerIdentityAdded(workspace_id=workspace_id, customer_id=customer_id, identity_id=ids[item.key],
+                                kind=item.kind, value=item.value, verified=item.verified)
+          for item in in_key_order),
+    ])
+    return ResolvedCustomer.model_validate({
+        **customer, "tags": [], "created": True, "conflicts": [],
+        "identities": sorted(identities, key=lambda row: row["id"]),
+    })
 
 
 # --- writes --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession
+from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.nlp import service
 from kefu.nlp.schemas import (
     AddedExamples,
@@ -22,7 +22,7 @@ from kefu.nlp.schemas import (
     TrainIntentIn,
 )
 
-router = APIRouter(prefix="/nlp", tags=["nlp"])
+router = APIRouter(prefix="/nlp", tags=["nlp"], route_class=UnitOfWorkRoute)
 
 Manager = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
 

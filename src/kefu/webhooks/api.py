@@ -12,7 +12,7 @@ from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.core.events import event_types
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession
+from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.webhooks import service
 from kefu.webhooks.enums import DeliveryStatus
 from kefu.webhooks.schemas import (
@@ -29,7 +29,7 @@ from kefu.webhooks.schemas import (
 )
 from kefu.webhooks.tasks import DELIVER_JOB
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=UnitOfWorkRoute)
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
