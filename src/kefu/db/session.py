@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
@@ -70,25 +71,41 @@ class UnitOfWorkRoute(APIRoute):
     """A route whose synchronous endpoint commits its request session in the same worker thread.
 
     One thread-pool hop per request instead of two: the endpoint and its commit run together.
+    A returned instance of exactly the response model is serialised there too, once, instead of
+    being dumped, validated again and serialised on the event loop.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint) and not hasattr(endpoint, _COMMITS):
-            endpoint = _committing(endpoint)
+            endpoint = _committing(endpoint, kwargs.get("response_model"), kwargs.get("status_code"))
         super().__init__(path, endpoint, **kwargs)
 
 
-def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _committing(endpoint: Callable[..., Any], model: Any, status_code: int | None) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def run(**values: Any) -> Any:
         result = endpoint(**values)
         for value in values.values():
             if isinstance(value, Session):
                 _commit_open(value)
-        return result
+        if model is None or type(result) is not model:
+            return result
+        return _json(result, status_code, next((v for v in values.values() if isinstance(v, Response)), None))
 
     setattr(run, _COMMITS, True)
     return run
+
+
+def _json(result: BaseModel, status_code: int | None, changes: Response | None) -> Response:
+    """The model as JSON, with the status and headers the endpoint set on its `Response` parameter."""
+    response = Response(result.model_dump_json(), status_code or 200, media_type="application/json")
+    if changes is not None:
+        if changes.status_code:
+            response.status_code = changes.status_code
+        for name, value in changes.headers.items():
+            if name not in ("content-length", "content-type"):
+                response.headers.append(name, value)
+    return response
 
 
 def _commit_open(session: Session) -> None:
