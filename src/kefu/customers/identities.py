@@ -8,6 +8,7 @@ channel handles are opaque provider ids kept case-sensitive.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -42,8 +43,12 @@ def phone_region(market: str | None) -> str | None:
     return region if region in phonenumbers.SUPPORTED_REGIONS else None
 
 
+@lru_cache(maxsize=4096)
 def normalise_identity(kind: IdentityKind, value: str, *, region: str | None = None) -> str:
-    """The canonical value of an identity; raises IdentityValueError when it is not valid."""
+    """The canonical value of an identity; raises IdentityValueError when it is not valid.
+
+    Memoised: a value is normalised when the request is parsed and again by the service.
+    """
     text = clean_value(value)
     if kind is IdentityKind.EMAIL:
         return normalise_email(text)
