@@ -41,7 +41,7 @@ from kefu.accounts.schemas import (
 )
 from kefu.core.errors import Forbidden
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession, UnitOfWorkRoute
+from kefu.db.session import DbSession, UnitOfWorkRoute, after_commit
 
 router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 
@@ -184,8 +184,8 @@ def update_agent(
     updated = service.update_agent(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, data=data, actor=principal
     )
-    if data.role is not None:
-        principal_cache(request).clear()  # no request of this process is refused for the change
+    if data.role is not None:  # once committed, no request of this process is refused for the change
+        after_commit(session, principal_cache(request).clear)
     return updated
 
 

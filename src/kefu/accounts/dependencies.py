@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,7 +39,7 @@ async def current_principal(request: Request, session: DbSession) -> Principal:
         scheme, _, secret = header.partition(" ")
         token_hash = tokens.token_digest(secret.strip()) if scheme.lower() == "bearer" else None
         if token_hash is not None:
-            principal = await _token_principal(principal_cache(request), session, token_hash)
+            principal = await _token_principal(request, session, token_hash)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         principal = await _looked_up(session, lambda: service.authenticate_session(
             session,
@@ -61,21 +62,52 @@ def principal_cache(request: Request) -> PrincipalCache:
     return cache
 
 
-async def _token_principal(cache: PrincipalCache, session: Session, token_hash: str) -> Principal | None:
+@dataclass
+class _Claim:
+    """A token's principal taken from the cache, not yet confirmed by the database."""
+
+    token_hash: str
+    principal: Principal
+    confirmed: bool = False
+
+
+async def _token_principal(request: Request, session: Session, token_hash: str) -> Principal | None:
+    cache = principal_cache(request)
     claimed = cache.get(token_hash)
     if claimed is None:
-        found = await _looked_up(session, lambda: tokens.confirm_token(session.connection(), token_hash))
-        if found is not None:
-            cache.put(token_hash, found)
-        return found
+        return await _look_up_token(cache, session, token_hash)
+    claim = _Claim(token_hash, claimed)
+    request.state.token_claim = claim
 
     def confirm(connection: Connection) -> None:
-        if tokens.confirm_token(connection, token_hash) != claimed:
+        if not claim.confirmed and tokens.confirm_token(connection, token_hash) != claim.principal:
             cache.forget(token_hash)
             raise Unauthorized("missing or invalid credentials (the token changed: send the request again)")
 
     check_on_begin(session, confirm)
     return claimed
+
+
+async def _look_up_token(cache: PrincipalCache, session: Session, token_hash: str) -> Principal | None:
+    generation = cache.generation
+    found = await _looked_up(session, lambda: tokens.confirm_token(session.connection(), token_hash))
+    if found is not None:
+        cache.put(token_hash, found, generation=generation)
+    return found
+
+
+async def _reconfirmed(request: Request, session: Session, principal: Principal) -> Principal:
+    """The principal looked up afresh when it came from the cache unconfirmed; else as it is."""
+    claim: _Claim | None = getattr(request.state, "token_claim", None)
+    if claim is None or claim.confirmed:
+        return principal
+    cache = principal_cache(request)
+    cache.forget(claim.token_hash)
+    fresh = await _look_up_token(cache, session, claim.token_hash)
+    if fresh is None:
+        raise Unauthorized("missing or invalid credentials")
+    claim.principal, claim.confirmed = fresh, True
+    return fresh
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -100,10 +132,12 @@ async def _looked_up(session: Session, look_up: Callable[[], Principal | None]) 
     return await run_in_threadpool(run)
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
+def require_role(*roles: Role) -> Callable[[Principal, Request, Session], Awaitable[Principal]]:
     """Dependency factory: the caller must hold one of these roles (async: no thread hop)."""
 
-    async def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal, request: Request, session: DbSession) -> Principal:
+        if principal.role not in roles:  # a cached role may be out of date: ask the database
+            principal = await _reconfirmed(request, session, principal)
         if principal.role not in roles:
             raise Forbidden("your role may not do this")
         return principal

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
 _CHECKS_KEY = "checks_on_begin"
+_AFTER_COMMIT_KEY = "after_commit_callbacks"
 _COMMITS = "__kefu_commits_session__"  # marks an endpoint already wrapped (routers are copied when included)
 
 Check = Callable[[Connection], None]
@@ -34,6 +35,22 @@ def check_on_begin(session: Session, check: Check) -> None:
 def _run_checks(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     for check in session.info.pop(_CHECKS_KEY, ()):
         check(connection)
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Call `callback` once the session's transaction has committed; forget it if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT_KEY, ()):
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 async def db_session(request: Request) -> AsyncIterator[Session]:
