@@ -8,12 +8,12 @@ reactions: one `conversation.imported` per conversation instead of an event per 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
@@ -35,6 +35,7 @@ from kefu.core.ids import new_id
 from kefu.customers import service as customers
 from kefu.db.outbox import publish_many
 from kefu.db.plans import custom_plans, in_chunks
+from kefu.db.rows import insert_rows
 
 IMPORTED = "imported"
 """The reason on the timeline entries an import writes."""
@@ -48,15 +49,28 @@ _DedupeKey = tuple[uuid.UUID, str, uuid.UUID | None, str]
 """(customer id, channel, inbox id, external id of the first message)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A conversation of the batch, with what its message and timeline rows are built from."""
+
+    id: uuid.UUID
+    item: ImportedConversationIn
+    customer_id: uuid.UUID
+    tags: list[str]
+    created_at: datetime
+    resolved_at: datetime | None
+    last_activity: datetime
+
+
 @dataclass
 class _Rows:
-    """Everything one batch inserts, table by table."""
+    """Everything one batch inserts: conversation and tag rows and events now; message and timeline
+    rows are built from `planned` as they are sent, so they die young (no full garbage collections)."""
 
     conversations: list[dict[str, Any]]
-    messages: list[dict[str, Any]]
-    timeline: list[dict[str, Any]]
     tags: list[dict[str, Any]]
     events: list[DomainEvent]
+    planned: list[_Planned]
 
 
 def import_conversations(
@@ -102,7 +116,7 @@ def import_conversations(
         {(cid, str(item.channel), item.inbox_id) for cid, item in zip(customer_ids, items, strict=True)},
     )
     stored = _stored_external_ids(session, workspace_id, items, customer_ids)
-    rows = _Rows([], [], [], [], [])
+    rows = _Rows([], [], [], [])
     created: list[ImportedConversation] = []
     duplicates: list[SkippedImport] = []
     message_count = 0
@@ -129,7 +143,7 @@ def import_conversations(
             )
         )
         message_count += len(item.messages)
-    _insert(session, rows)
+    _insert(session, rows, workspace_id, actor, now)
     return ImportResult(
         imported=len(created),
         skipped=len(duplicates),
@@ -156,7 +170,7 @@ def _add_conversation(
     actor: Actor,
     now: datetime,
 ) -> uuid.UUID:
-    """Plan the rows of one conversation: itself, its messages, timeline, tags and its event."""
+    """Plan one conversation: its row, tag rows and event now, its messages and timeline for `_insert`."""
     conversation_id = new_id()
     first = item.messages[0]
     created_at = item.created_at or first.created_at
@@ -165,21 +179,12 @@ def _add_conversation(
     first_response_at: datetime | None = None
     for message in item.messages:
         counts[message.direction] += 1
-        author = message.author
-        rows.messages.append({
-            "id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation_id,
-            "direction": message.direction, "author_kind": author,
-            "author_id": customer_id if author == ActorKind.CUSTOMER else message.author_id,
-            "text": message.text, "attachments": [a.model_dump() for a in message.attachments],
-            "external_id": message.external_id, "language": message.language, "abuse_categories": [],
-            "created_at": message.created_at, "updated_at": now,
-        })  # fmt: skip
         if message.direction == Direction.NOTE:
             continue
         last_message_at = message.created_at
         if (
             message.direction == Direction.OUTBOUND
-            and author == ActorKind.AGENT
+            and message.author == ActorKind.AGENT
             and first_response_at is None
             and counts[Direction.INBOUND] > 0
         ):
@@ -205,19 +210,9 @@ def _add_conversation(
     rows.tags.extend(
         {"workspace_id": workspace_id, "conversation_id": conversation_id, "tag": t} for t in tags
     )
-    opened = {"status": ConversationStatus.OPEN, "priority": item.priority, "channel": item.channel,
-              "assignee_id": None, "team_id": None, "tags": tags}  # fmt: skip
-    timeline: list[tuple[TimelineKind, dict[str, Any], dict[str, Any], datetime]] = [
-        (TimelineKind.OPENED, {}, opened, created_at)
-    ]
-    for before, after, at in _status_path(item, resolved_at, last_activity):
-        timeline.append((TimelineKind.STATUS_CHANGED, before, after, at))
-    rows.timeline.extend(
-        {"id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation_id, "kind": kind,
-         "actor_kind": actor.kind, "actor_id": actor.id, "before": before, "after": after,
-         "reason": IMPORTED, "created_at": at}
-        for kind, before, after, at in timeline
-    )  # fmt: skip
+    rows.planned.append(
+        _Planned(conversation_id, item, customer_id, tags, created_at, resolved_at, last_activity)
+    )
     rows.events.append(
         ConversationImported(
             workspace_id=workspace_id,
@@ -236,6 +231,43 @@ def _add_conversation(
         )
     )
     return conversation_id
+
+
+def _message_rows(
+    workspace_id: uuid.UUID, planned: list[_Planned], now: datetime
+) -> Iterator[dict[str, Any]]:
+    """The message rows of the planned conversations, in order."""
+    for conversation in planned:
+        customer_id = conversation.customer_id
+        for message in conversation.item.messages:
+            author = message.author
+            yield {
+                "id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation.id,
+                "direction": message.direction, "author_kind": author,
+                "author_id": customer_id if author == ActorKind.CUSTOMER else message.author_id,
+                "text": message.text, "attachments": [a.model_dump() for a in message.attachments],
+                "external_id": message.external_id, "language": message.language, "abuse_categories": [],
+                "created_at": message.created_at, "updated_at": now,
+            }  # fmt: skip
+
+
+def _timeline_rows(
+    workspace_id: uuid.UUID, planned: list[_Planned], actor: Actor
+) -> Iterator[dict[str, Any]]:
+    """The timeline of each planned conversation: opened, then the changes to the imported status."""
+    for conversation in planned:
+        item = conversation.item
+        opened = {"status": ConversationStatus.OPEN, "priority": item.priority, "channel": item.channel,
+                  "assignee_id": None, "team_id": None, "tags": conversation.tags}  # fmt: skip
+        entries: list[tuple[TimelineKind, dict[str, Any], dict[str, Any], datetime]] = [
+            (TimelineKind.OPENED, {}, opened, conversation.created_at)
+        ]
+        for before, after, at in _status_path(item, conversation.resolved_at, conversation.last_activity):
+            entries.append((TimelineKind.STATUS_CHANGED, before, after, at))
+        for kind, before, after, at in entries:
+            yield {"id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation.id,
+                   "kind": kind, "actor_kind": actor.kind, "actor_id": actor.id, "before": before,
+                   "after": after, "reason": IMPORTED, "created_at": at}  # fmt: skip
 
 
 def _status_path(
@@ -265,20 +297,17 @@ def _status_path(
     return path
 
 
-def _insert(session: Session, rows: _Rows) -> None:
-    """One executemany per table, parents first (foreign keys are checked per statement on SQLite).
+def _insert(session: Session, rows: _Rows, workspace_id: uuid.UUID, actor: Actor, now: datetime) -> None:
+    """One COPY (PostgreSQL) or executemany per table, parents first (foreign keys are checked per
+    statement on SQLite); message and timeline rows are built while they are sent.
 
     Columns that start empty and have no default (analysis of messages, snooze, assignment,
     complaint) are left out of the rows, so the database fills them with NULL.
     """
-    for table, batch in (
-        (_CONVERSATIONS, rows.conversations),
-        (_MESSAGES, rows.messages),
-        (_TIMELINE, rows.timeline),
-        (_TAGS, rows.tags),
-    ):
-        if batch:
-            session.execute(insert(table), batch)
+    insert_rows(session, _CONVERSATIONS, rows.conversations)
+    insert_rows(session, _MESSAGES, _message_rows(workspace_id, rows.planned, now))
+    insert_rows(session, _TIMELINE, _timeline_rows(workspace_id, rows.planned, actor))
+    insert_rows(session, _TAGS, rows.tags)
     publish_many(session, rows.events)
 
 

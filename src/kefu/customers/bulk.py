@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,7 @@ from kefu.customers.models import Customer, CustomerIdentity
 from kefu.customers.schemas import ResolveIn
 from kefu.db.outbox import publish_many
 from kefu.db.plans import custom_plans, in_chunks
+from kefu.db.rows import insert_rows
 
 BULK_RESOLVE_ATTEMPTS = 4
 """Savepoint attempts of one batch; each lost race shows rows another writer committed."""
@@ -258,16 +259,15 @@ def _write(
     verified_now: list[uuid.UUID],
 ) -> None:
     """Insert customers, then identities in key order (writers lock the unique index alike), then update."""
-    if new_customers:
-        session.execute(insert(_CUSTOMERS), [
-            {"id": row.id, "workspace_id": workspace_id, "name": row.name, "language": row.language,
-             "market": row.market, "vip_tier": VipTier.NONE.value, "custom_fields": {},
-             "created_at": now, "updated_at": now}
-            for row in new_customers
-        ])  # fmt: skip
+    insert_rows(session, _CUSTOMERS, (
+        {"id": row.id, "workspace_id": workspace_id, "name": row.name, "language": row.language,
+         "market": row.market, "vip_tier": VipTier.NONE.value, "custom_fields": {},
+         "created_at": now, "updated_at": now}
+        for row in new_customers
+    ))  # fmt: skip
     if new_identities:
         new_identities.sort(key=lambda row: (row["kind"], row["value"]))
-        session.execute(insert(_IDENTITIES), new_identities)
+        insert_rows(session, _IDENTITIES, new_identities)
     if filled:
         session.execute(
             update(_CUSTOMERS)

@@ -1,25 +1,33 @@
-"""Pre-encoded inserts: rows reach the driver as tuples, each value encoded once by its column's type.
+"""Pre-encoded inserts: rows reach the driver as plain values, each encoded once by its column's type.
 
 `insert_rows` stores exactly what an ORM flush or a Core insert of the same values stores (the
 encoders are the column types' own bind processors, Python-side column defaults fill missing
 keys), without the per-statement and per-row work of the unit of work and of SQL compilation.
 It runs through the session's connection, so it joins the current transaction and savepoint,
-and the engine's events and error wrapping (IntegrityError stays IntegrityError) still apply.
+and the engine's error wrapping (IntegrityError stays IntegrityError) still applies. On
+PostgreSQL (psycopg) a batch of COPY_MIN_ROWS or more goes through COPY FROM STDIN, which
+bypasses the engine's cursor-execute events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
+from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import JSON, Column, Connection, DateTime, Table, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 Encoder = Callable[[Any], Any]
 
+COPY_MIN_ROWS = 50
+"""From this many rows PostgreSQL gets them through COPY: about half the work per row of an
+executemany, for the client and for the server; fewer rows go in one executemany round trip."""
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -28,58 +36,141 @@ class _Plan:
     """The SQL and the per-column work of inserting rows with a given set of keys into a table."""
 
     sql: str
+    """An INSERT with one placeholder per column, or a COPY FROM STDIN of the same columns."""
     keys: tuple[str, ...]
     makers: tuple[Callable[[], Any], ...]
     """Python defaults of the columns the rows leave out, in column order after the given keys."""
-    encoders: tuple[Encoder | None, ...]
+    encoders: tuple[tuple[int, Encoder], ...]
+    """(position, encoder) of the columns whose values need encoding; None goes through it too, as in Core."""
 
-    def encode(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The row as the driver's parameter tuple."""
+    def encode(self, row: Mapping[str, Any]) -> list[Any]:
+        """The row's values in column order, as the driver takes them."""
         values = [row[key] for key in self.keys]
-        values.extend(make() for make in self.makers)
-        return tuple(
-            value if encoder is None or value is None else encoder(value)
-            for value, encoder in zip(values, self.encoders, strict=True)
-        )
+        for make in self.makers:
+            values.append(make())
+        for position, encoder in self.encoders:
+            values[position] = encoder(values[position])
+        return values
 
 
-def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert rows that share one set of keys (one executemany; a single row is one execute).
+def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert rows that share one set of keys (one executemany or COPY; a single row is one execute).
 
     A column the rows leave out gets its Python-side default, or else its server default/NULL.
+    `rows` may be a generator: on the COPY path each row is then built as it is sent.
     """
-    if not rows:
+    pending = iter(rows)
+    head = list(islice(pending, COPY_MIN_ROWS))
+    if not head:
         return
     connection = session.connection()
-    plan = _plan(connection.dialect, table, tuple(rows[0]))
-    if len(rows) == 1:
-        connection.exec_driver_sql(plan.sql, plan.encode(rows[0]))
+    dialect = connection.dialect
+    copy = len(head) == COPY_MIN_ROWS and dialect.name == "postgresql" and dialect.driver == "psycopg"
+    plan = _plan(dialect, table, tuple(head[0]), copy)
+    if copy:
+        _copy(connection, plan, chain(head, pending))
+    elif len(head) == 1:
+        connection.exec_driver_sql(plan.sql, tuple(plan.encode(head[0])))
     else:
-        connection.exec_driver_sql(plan.sql, [plan.encode(row) for row in rows])
+        connection.exec_driver_sql(plan.sql, [tuple(plan.encode(row)) for row in chain(head, pending)])
+
+
+def _copy(connection: Connection, plan: _Plan, rows: Iterable[Mapping[str, Any]]) -> None:
+    """COPY the rows on the session's driver connection; driver errors are wrapped as the engine does.
+
+    Rows are encoded as they are sent, so the server works while the client encodes; a value its
+    type rejects ends the COPY with the encoder's error and, as a database error does, aborts the
+    transaction (or savepoint).
+    """
+    encode = plan.encode
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(plan.sql) as copy:
+            for row in rows:
+                copy.write_row(encode(row))
+    except connection.dialect.loaded_dbapi.Error as exc:
+        connection._handle_dbapi_exception(exc, plan.sql, None, cursor, None)
+    finally:
+        cursor.close()
 
 
 @lru_cache(maxsize=512)
-def _plan(dialect: Dialect, table: Table, given: tuple[str, ...]) -> _Plan:
-    placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
-    if placeholder is None:
-        raise NotImplementedError(f"paramstyle {dialect.paramstyle!r} is not supported")
+def _plan(dialect: Dialect, table: Table, given: tuple[str, ...], copy: bool) -> _Plan:
     unknown = set(given) - set(table.c.keys())
     if unknown:
         raise KeyError(f"{table.name} has no columns {sorted(unknown)}")
     defaulted = [c for c in table.columns if c.key not in given and _has_python_default(c)]
     columns = [table.c[key] for key in given] + defaulted
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(c.name) for c in columns)}) "
-        f"VALUES ({', '.join(placeholder for _ in columns)})"
-    )
+    preparer = dialect.identifier_preparer
+    target = f"{preparer.format_table(table)} ({', '.join(preparer.quote(c.name) for c in columns)})"
+    if copy:
+        sql = f"COPY {target} FROM STDIN"
+    else:
+        placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
+        if placeholder is None:
+            raise NotImplementedError(f"paramstyle {dialect.paramstyle!r} is not supported")
+        sql = f"INSERT INTO {target} VALUES ({', '.join(placeholder for _ in columns)})"
+    encoders = ((position, _encoder(column, dialect, copy)) for position, column in enumerate(columns))
     return _Plan(
         sql=sql,
         keys=given,
         makers=tuple(_maker(column) for column in defaulted),
-        encoders=tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns),
+        encoders=tuple((position, encoder) for position, encoder in encoders if encoder is not None),
     )
+
+
+def _encoder(column: Column[Any], dialect: Dialect, copy: bool) -> Encoder | None:
+    """The column type's bind processor; for COPY, JSON, UUIDs and datetimes go as their text.
+
+    COPY reads every value as text: JSON is the text psycopg's Json/Jsonb wrappers would dump (the
+    same serializer), UUIDs and datetimes the text psycopg would dump, made several times faster.
+    """
+    impl = column.type.dialect_impl(dialect)
+    if copy and isinstance(impl, JSON):
+        return JSON.bind_processor(impl, dialect)
+    encoder: Encoder | None = impl.bind_processor(dialect)
+    stored = getattr(impl, "impl_instance", impl)  # a TypeDecorator's underlying type
+    if copy:
+        text = next((to_text for kind, to_text in _COPY_TEXT if isinstance(stored, kind)), None)
+        if text is not None:
+            encoder = text if encoder is None else _chain(encoder, text)
+    if encoder is not None and isinstance(stored, DateTime):
+        encoder = _reusing_last(encoder)
+    return encoder
+
+
+def _chain(first: Encoder, then: Encoder) -> Encoder:
+    return lambda value: then(first(value))
+
+
+def _reusing_last(encoder: Encoder) -> Encoder:
+    """`encoder`, skipped when given the very object it encoded last (rows share one `now`).
+
+    Only for immutable values; the (value, result) pair is swapped whole, so threads sharing a
+    plan at worst miss.
+    """
+    last: tuple[Any, Any] = (object(), None)
+
+    def encode(value: Any) -> Any:
+        nonlocal last
+        seen, encoded = last
+        if value is not seen:
+            encoded = encoder(value)
+            last = (value, encoded)
+        return encoded
+
+    return encode
+
+
+def _uuid_text(value: Any) -> Any:
+    return value.hex if isinstance(value, uuid.UUID) else value
+
+
+def _datetime_text(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+_COPY_TEXT: tuple[tuple[type[Any], Encoder], ...] = ((Uuid, _uuid_text), (DateTime, _datetime_text))
 
 
 def _has_python_default(column: Column[Any]) -> bool:
