@@ -6,7 +6,7 @@ keys), without the per-statement and per-row work of the unit of work and of SQL
 It runs through the session's connection, so it joins the current transaction and savepoint,
 and the engine's error wrapping (IntegrityError stays IntegrityError) still applies. On
 PostgreSQL (psycopg) a batch of COPY_MIN_ROWS or more goes through COPY FROM STDIN, which
-bypasses the engine's cursor-execute events.
+bypasses the engine's cursor-execute events; a smaller one is one multi-row INSERT.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ Encoder = Callable[[Any], Any]
 
 COPY_MIN_ROWS = 50
 """From this many rows PostgreSQL gets them through COPY: about half the work per row of an
-executemany, for the client and for the server; fewer rows go in one executemany round trip."""
+executemany, for the client and for the server; fewer rows go in one multi-row INSERT."""
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
@@ -37,6 +37,8 @@ class _Plan:
 
     sql: str
     """An INSERT with one placeholder per column, or a COPY FROM STDIN of the same columns."""
+    row_values: str
+    """The INSERT's parenthesised placeholders of one row (empty for COPY)."""
     keys: tuple[str, ...]
     makers: tuple[Callable[[], Any], ...]
     """Python defaults of the columns the rows leave out, in column order after the given keys."""
@@ -51,6 +53,10 @@ class _Plan:
         for position, encoder in self.encoders:
             values[position] = encoder(values[position])
         return values
+
+    def insert_many(self, count: int) -> str:
+        """One INSERT of `count` rows: a multi-row VALUES list."""
+        return self.sql + f", {self.row_values}" * (count - 1)
 
 
 def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -71,6 +77,9 @@ def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
         _copy(connection, plan, chain(head, pending))
     elif len(head) == 1:
         connection.exec_driver_sql(plan.sql, tuple(plan.encode(head[0])))
+    elif dialect.name == "postgresql":  # one statement: psycopg's executemany runs a pipeline per call
+        values = tuple(value for row in head for value in plan.encode(row))
+        connection.exec_driver_sql(plan.insert_many(len(head)), values)
     else:
         connection.exec_driver_sql(plan.sql, [tuple(plan.encode(row)) for row in chain(head, pending)])
 
@@ -103,16 +112,19 @@ def _plan(dialect: Dialect, table: Table, given: tuple[str, ...], copy: bool) ->
     columns = [table.c[key] for key in given] + defaulted
     preparer = dialect.identifier_preparer
     target = f"{preparer.format_table(table)} ({', '.join(preparer.quote(c.name) for c in columns)})"
+    row_values = ""
     if copy:
         sql = f"COPY {target} FROM STDIN"
     else:
         placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
         if placeholder is None:
             raise NotImplementedError(f"paramstyle {dialect.paramstyle!r} is not supported")
-        sql = f"INSERT INTO {target} VALUES ({', '.join(placeholder for _ in columns)})"
+        row_values = f"({', '.join(placeholder for _ in columns)})"
+        sql = f"INSERT INTO {target} VALUES {row_values}"
     encoders = ((position, _encoder(column, dialect, copy)) for position, column in enumerate(columns))
     return _Plan(
         sql=sql,
+        row_values=row_values,
         keys=given,
         makers=tuple(_maker(column) for column in defaulted),
         encoders=tuple((position, encoder) for position, encoder in encoders if encoder is not None),
