@@ -75,10 +75,7 @@ def test_agent_deactivated_in_the_database_is_refused_on_the_next_request(
 ) -> None:
     member = make_member(Role.ADMIN)
     assert client.get(ME, headers=member.headers).status_code == 200
-    with container.session_factory() as session:
-        accounts.deactivate_agent(session, workspace_id=tenant.workspace_id, agent_id=member.agent_id,
-                                  actor=_admin(tenant))
-        session.commit()
+    _deactivate_directly(container, tenant, member.agent_id)
     before = _workspace_name(container, tenant)
     assert client.patch(WORKSPACE, json={"name": "Taken Over"}, headers=member.headers).status_code == 401
     assert _workspace_name(container, tenant) == before
@@ -90,10 +87,7 @@ def test_revoked_token_is_refused_by_an_endpoint_that_never_reads_the_database(
 ) -> None:
     member = make_member(Role.ADMIN)
     assert client.get(EVENT_TYPES, headers=member.headers).status_code == 200
-    with container.session_factory() as session:
-        accounts.deactivate_agent(session, workspace_id=tenant.workspace_id, agent_id=member.agent_id,
-                                  actor=_admin(tenant))
-        session.commit()
+    _deactivate_directly(container, tenant, member.agent_id)
     refused = client.get(EVENT_TYPES, headers=member.headers)
     assert refused.status_code == 401
     assert "event_types" not in refused.text
@@ -302,3 +296,11 @@ def test_cache_forget_drops_one_entry_and_clear_all() -> None:
     assert cache.get("b") is None
     cache.put("a", alice)
     assert cache.get("a") == alice
+
+
+def _deactivate_directly(container: Container, tenant: Tenant, agent_id: uuid.UUID) -> None:
+    """Deactivate an agent through the service layer, as another process would."""
+    with container.session_factory() as session:
+        accounts.deactivate_agent(session, workspace_id=tenant.workspace_id, agent_id=agent_id,
+                                  actor=_admin(tenant))
+        session.commit()
