@@ -103,10 +103,11 @@ async def _reconfirmed(request: Request, session: Session, principal: Principal)
         return principal
     cache = principal_cache(request)
     cache.forget(claim.token_hash)
+    claim.confirmed = True  # the lookup below settles it; its transaction must not run the stale check
     fresh = await _look_up_token(cache, session, claim.token_hash)
     if fresh is None:
         raise Unauthorized("missing or invalid credentials")
-    claim.principal, claim.confirmed = fresh, True
+    claim.principal = fresh
     return fresh
 
 
