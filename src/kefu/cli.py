@@ -42,6 +42,7 @@ def migrate() -> None:
 def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
     import uvicorn
 
+    from kefu.core.heap import freeze_startup_heap
     from kefu.db.migrate import upgrade
     from kefu.main import create_app
     from kefu.wiring import build_container
@@ -62,7 +63,9 @@ def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
                     workers=workers, log_level=settings.log_level)
         return
     click.echo(f"Kefu is listening on {url}  (API docs: {url}/api/docs)")
-    uvicorn.run(create_app(container), host=host, port=port, log_level=settings.log_level)
+    app = create_app(container)
+    freeze_startup_heap()
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level)
 
 
 @main.command()
@@ -88,6 +91,7 @@ def demo(host: str | None, port: int | None) -> None:
 @click.option("--threads", type=int, default=2, help="Job worker threads.")
 def worker(threads: int) -> None:
     """Run the job worker and outbox relay alone (for PostgreSQL + Redis scale-out)."""
+    from kefu.core.heap import freeze_startup_heap
     from kefu.wiring import build_container, start_worker
 
     container = build_container(_settings())
@@ -95,6 +99,7 @@ def worker(threads: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     start_worker(container, threads=threads)
+    freeze_startup_heap()
     click.echo(f"worker running ({container.runtime.mode.value}); Ctrl-C to stop")
     stop.wait()
     container.close()

@@ -18,6 +18,7 @@ from kefu import __version__, wiring
 from kefu.accounts.api import router as accounts_router
 from kefu.conversations.api import router as conversations_router
 from kefu.core.errors import ErrorBody, KefuError
+from kefu.core.heap import freeze_startup_heap
 from kefu.customers.api import router as customers_router
 from kefu.nlp.api import router as nlp_router
 from kefu.web.body_limit import BodySizeLimit
@@ -149,4 +150,6 @@ def create_app_from_env() -> FastAPI:
     from kefu.config.settings import Settings
     from kefu.wiring import build_container
 
-    return create_app(build_container(Settings()))
+    app = create_app(build_container(Settings()))
+    freeze_startup_heap()
+    return app
