@@ -59,7 +59,7 @@ from kefu.accounts.schemas import (
     WorkspaceOut,
     WorkspaceUpdate,
 )
-from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, confirm_token, digest, token_digest
+from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, digest
 from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
@@ -465,12 +465,6 @@ def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         session.flush()
-
-
-def authenticate_token(session: Session, *, secret: str) -> Principal | None:
-    """Resolve an API token secret to its principal; None when unknown, revoked or inactive."""
-    token_hash = token_digest(secret)
-    return None if token_hash is None else confirm_token(session.connection(), token_hash)
 
 
 # ---------------------------------------------------------- console sessions

@@ -17,6 +17,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
+from kefu.conversations.changes import timeline_row
 from kefu.conversations.enums import ActorKind, ConversationStatus, Direction, TimelineKind
 from kefu.conversations.events import ConversationImported
 from kefu.conversations.intake import intake_lock_key, subject_from
@@ -54,6 +55,7 @@ class _Planned:
     """A conversation of the batch, with what its message and timeline rows are built from."""
 
     id: uuid.UUID
+    workspace_id: uuid.UUID
     item: ImportedConversationIn
     customer_id: uuid.UUID
     tags: list[str]
@@ -211,7 +213,9 @@ def _add_conversation(
         {"workspace_id": workspace_id, "conversation_id": conversation_id, "tag": t} for t in tags
     )
     rows.planned.append(
-        _Planned(conversation_id, item, customer_id, tags, created_at, resolved_at, last_activity)
+        _Planned(
+            conversation_id, workspace_id, item, customer_id, tags, created_at, resolved_at, last_activity
+        )
     )
     rows.events.append(
         ConversationImported(
@@ -251,23 +255,16 @@ def _message_rows(
             }  # fmt: skip
 
 
-def _timeline_rows(
-    workspace_id: uuid.UUID, planned: list[_Planned], actor: Actor
-) -> Iterator[dict[str, Any]]:
+def _timeline_rows(planned: list[_Planned], actor: Actor) -> Iterator[dict[str, Any]]:
     """The timeline of each planned conversation: opened, then the changes to the imported status."""
     for conversation in planned:
         item = conversation.item
         opened = {"status": ConversationStatus.OPEN, "priority": item.priority, "channel": item.channel,
                   "assignee_id": None, "team_id": None, "tags": conversation.tags}  # fmt: skip
-        entries: list[tuple[TimelineKind, dict[str, Any], dict[str, Any], datetime]] = [
-            (TimelineKind.OPENED, {}, opened, conversation.created_at)
-        ]
+        created_at = conversation.created_at
+        yield timeline_row(conversation, TimelineKind.OPENED, actor, {}, opened, IMPORTED, created_at)
         for before, after, at in _status_path(item, conversation.resolved_at, conversation.last_activity):
-            entries.append((TimelineKind.STATUS_CHANGED, before, after, at))
-        for kind, before, after, at in entries:
-            yield {"id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation.id,
-                   "kind": kind, "actor_kind": actor.kind, "actor_id": actor.id, "before": before,
-                   "after": after, "reason": IMPORTED, "created_at": at}  # fmt: skip
+            yield timeline_row(conversation, TimelineKind.STATUS_CHANGED, actor, before, after, IMPORTED, at)
 
 
 def _status_path(
@@ -306,7 +303,7 @@ def _insert(session: Session, rows: _Rows, workspace_id: uuid.UUID, actor: Actor
     """
     insert_rows(session, _CONVERSATIONS, rows.conversations)
     insert_rows(session, _MESSAGES, _message_rows(workspace_id, rows.planned, now))
-    insert_rows(session, _TIMELINE, _timeline_rows(workspace_id, rows.planned, actor))
+    insert_rows(session, _TIMELINE, _timeline_rows(rows.planned, actor))
     insert_rows(session, _TAGS, rows.tags)
     publish_many(session, rows.events)
 
