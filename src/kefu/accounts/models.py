@@ -28,6 +28,7 @@ class Agent(IdMixin, TimestampMixin, WorkspaceScoped, Base):
 
     __tablename__ = "agents"
     __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+    workspace_index = False
 
     email: Mapped[str] = mapped_column(String(320))
     display_name: Mapped[str] = mapped_column(String(200))
@@ -43,6 +44,7 @@ class Team(IdMixin, TimestampMixin, WorkspaceScoped, Base):
 
     __tablename__ = "teams"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    workspace_index = False
 
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[TeamKind] = mapped_column(String(20), default=TeamKind.TIER)

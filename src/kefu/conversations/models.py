@@ -43,6 +43,7 @@ class Conversation(IdMixin, TimestampMixin, WorkspaceScoped, Base):
         Index("ix_conversations_customer_channel", "customer_id", "channel", "status"),
         Index("ix_conversations_snoozed", "status", "snoozed_until"),
     )
+    workspace_index = False
 
     customer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("customers.id"))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
@@ -76,7 +77,8 @@ class ConversationTag(WorkspaceScoped, Base):
     """One tag on one conversation: the index behind tag filters (the list lives on the row too)."""
 
     __tablename__ = "conversation_tags"
-    __table_args__ = (Index("ix_conversation_tags_tag", "workspace_id", "tag"),)
+    __table_args__ = (Index("ix_conversation_tags_tag", "tag", "workspace_id"),)  # tag first: ARCHITECTURE.md
+    workspace_index = False
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
@@ -93,6 +95,7 @@ class Message(IdMixin, TimestampMixin, WorkspaceScoped, Base):
         Index("ix_messages_conversation", "conversation_id", "id"),
         Index("ix_messages_external", "workspace_id", "external_id"),
     )
+    workspace_index = False
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     direction: Mapped[Direction] = mapped_column(_enum(Direction))

@@ -18,6 +18,7 @@ class Customer(IdMixin, TimestampMixin, WorkspaceScoped, Base):
 
     __tablename__ = "customers"
     __table_args__ = (Index("ix_customers_workspace_live", "workspace_id", "merged_into_id", "id"),)
+    workspace_index = False
 
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str | None] = mapped_column(String(35))
@@ -37,7 +38,8 @@ class Customer(IdMixin, TimestampMixin, WorkspaceScoped, Base):
         passive_deletes=True,
     )
     tag_rows: Mapped[list[CustomerTag]] = relationship(
-        lazy="selectin", order_by="CustomerTag.tag", cascade="all, delete-orphan", passive_deletes=True
+        lazy="selectin", order_by="(CustomerTag.customer_id, CustomerTag.tag)",  # primary key order
+        cascade="all, delete-orphan", passive_deletes=True,
     )
 
 
@@ -46,6 +48,7 @@ class CustomerIdentity(IdMixin, WorkspaceScoped, Base):
 
     __tablename__ = "customer_identities"
     __table_args__ = (UniqueConstraint("workspace_id", "kind", "value"),)
+    workspace_index = False
 
     customer_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
@@ -63,7 +66,8 @@ class CustomerTag(WorkspaceScoped, Base):
     """A tag (segment) on a customer, one row per tag so lists filter by tag on every backend."""
 
     __tablename__ = "customer_tags"
-    __table_args__ = (Index("ix_customer_tags_workspace_tag", "workspace_id", "tag"),)
+    __table_args__ = (Index("ix_customer_tags_tag", "tag", "workspace_id"),)  # tag first: ARCHITECTURE.md
+    workspace_index = False
 
     customer_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True

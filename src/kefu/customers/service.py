@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy import Table, and_, bindparam, exists, or_, select, tuple_, update
+from sqlalchemy import Select, Table, and_, bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -68,11 +69,16 @@ retries always suffice; a few more absorb deadlock retries."""
 
 _CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 _IDENTITIES: Table = CustomerIdentity.__table__  # type: ignore[assignment]
-_ANY_IDENTITY = select(CustomerIdentity.id).where(
-    CustomerIdentity.workspace_id == bindparam("workspace_id"),
-    tuple_(CustomerIdentity.kind, CustomerIdentity.value).in_(bindparam("keys", expanding=True)),
-).limit(1)
-"""Whether any of a contact's identities is known (one prepared statement; the common case is none)."""
+
+
+@functools.lru_cache(maxsize=16)
+def _any_identity(count: int) -> Select[tuple[uuid.UUID]]:
+    """Whether any of `count` identities is known: pairs OR-ed, so each probes the unique index."""
+    kind, value = CustomerIdentity.kind, CustomerIdentity.value
+    pairs = (and_(kind == bindparam(f"kind_{n}"), value == bindparam(f"value_{n}")) for n in range(count))
+    return select(CustomerIdentity.id).where(
+        CustomerIdentity.workspace_id == bindparam("workspace_id"), or_(*pairs)
+    ).limit(1)
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -211,7 +217,10 @@ def _resolve_once(
     session: Session, workspace_id: uuid.UUID, wanted: list[WantedIdentity], attributes: dict[str, str | None]
 ) -> ResolvedCustomer:
     keys = [w.key for w in wanted]
-    if not session.connection().execute(_ANY_IDENTITY, {"workspace_id": workspace_id, "keys": keys}).first():
+    probe: dict[str, Any] = {"workspace_id": workspace_id}
+    for n, (kind, value) in enumerate(keys):
+        probe[f"kind_{n}"], probe[f"value_{n}"] = kind, value
+    if not session.connection().execute(_any_identity(len(keys)), probe).first():
         return _create_resolved(session, workspace_id, wanted, attributes)
     owners = _identity_rows(session, workspace_id, keys)
     owner_id = match_owner(wanted, owners)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from kefu.db.base import Base, IdMixin, JSONType, TimestampMixin, WorkspaceScoped
@@ -17,8 +17,8 @@ class IntentExample(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     __tablename__ = "intent_examples"
     __table_args__ = (
         UniqueConstraint("workspace_id", "label", "text_hash"),
-        Index("ix_intent_examples_ws_label", "workspace_id", "label"),
     )
+    workspace_index = False
 
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))
@@ -31,6 +31,7 @@ class IntentModelVersion(IdMixin, TimestampMixin, WorkspaceScoped, Base):
 
     __tablename__ = "intent_model_versions"
     __table_args__ = (UniqueConstraint("workspace_id", "version"),)
+    workspace_index = False
 
     version: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))

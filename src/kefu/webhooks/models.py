@@ -41,7 +41,7 @@ class WebhookDelivery(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     )
 
     endpoint_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE")
     )
     event_id: Mapped[int | None] = mapped_column(BigIntId)
     event_type: Mapped[str] = mapped_column(String(80))
