@@ -29,8 +29,9 @@ from kefu.wiring import Container
 log = logging.getLogger(__name__)
 
 ROUTERS = [
-    health_router, accounts_router, customers_router, conversations_router, nlp_router, webhooks_router
+    conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, health_router
 ]
+"""Matched in this order, route by route, on every request: the busiest first (no path is in two)."""
 
 _HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request, Response
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
 _CHECKS_KEY = "checks_on_begin"
 _AFTER_COMMIT_KEY = "after_commit_callbacks"
+_SESSION_KEY = "kefu.session"  # the request's session, in the ASGI scope, for its route to settle
 _COMMITS = "__kefu_commits_session__"  # marks an endpoint already wrapped (routers are copied when included)
 
 Check = Callable[[Connection], None]
@@ -53,24 +55,61 @@ def _forget_after_commit(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
-async def db_session(request: Request) -> AsyncIterator[Session]:
-    """FastAPI dependency: a session that commits after the endpoint returns, rolls back on error.
+async def db_session(request: Request) -> Session:
+    """FastAPI dependency: the request's session (opening one is no I/O, so it happens on the event loop).
 
-    Opening a session does no I/O, so it happens on the event loop. Synchronous endpoints of a
-    `UnitOfWorkRoute` commit in their own worker thread; otherwise the commit (or the pending
-    checks of `check_on_begin`) goes to the thread pool. Closing a committed session is no I/O.
+    Only routes of a `UnitOfWorkRoute` may depend on it: their synchronous endpoints commit and
+    close it in their worker thread; otherwise the route settles it when the endpoint is done.
     """
     session: Session = request.app.state.session_factory()
-    try:
-        yield session
-    except BaseException:
-        with anyio.CancelScope(shield=True):  # even a cancelled request gives its connection back
-            await run_in_threadpool(session.close)  # closing rolls the transaction back
-        raise
-    if session.in_transaction() or session.info.get(_CHECKS_KEY):
+    request.scope[_SESSION_KEY] = session
+    return session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+"""The request's session; see `db_session`."""
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose synchronous endpoint commits and closes its request session in its worker thread.
+
+    One thread-pool hop per request: the endpoint, its commit and the response's serialisation run
+    together there, before the session closes. A returned instance of exactly the response model is
+    serialised as it is; anything else is first validated against the model, as FastAPI would.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint) and not hasattr(endpoint, _COMMITS):
+            endpoint = _committing(endpoint, kwargs.get("response_model"), kwargs.get("status_code"))
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, then the request's session settled (when the endpoint did not close it)."""
+        handle = super().get_route_handler()
+
+        async def settled(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except BaseException:
+                await _settle(request.scope.pop(_SESSION_KEY, None), commit=False)
+                raise
+            await _settle(request.scope.pop(_SESSION_KEY, None), commit=True)
+            return response
+
+        return settled
+
+
+async def _settle(session: Session | None, *, commit: bool) -> None:
+    """Commit (or roll back) and close a request's session; in a worker thread when that is I/O."""
+    if session is None:
+        return
+    if not (session.in_transaction() or session.info.get(_CHECKS_KEY)):
+        session.close()  # no I/O: nothing begun, or already closed by its endpoint
+    elif commit:
         await run_in_threadpool(_commit_and_close, session)
     else:
-        session.close()
+        with anyio.CancelScope(shield=True):  # even a cancelled request gives its connection back
+            await run_in_threadpool(session.close)  # closing rolls the transaction back
 
 
 def _commit_and_close(session: Session) -> None:
@@ -80,42 +119,34 @@ def _commit_and_close(session: Session) -> None:
         session.close()  # after a failed commit this rolls back
 
 
-DbSession = Annotated[Session, Depends(db_session, scope="function")]
-"""Annotated dependency; `scope="function"` commits before the response is written."""
-
-
-class UnitOfWorkRoute(APIRoute):
-    """A route whose synchronous endpoint commits its request session in the same worker thread.
-
-    One thread-pool hop per request instead of two: the endpoint and its commit run together.
-    A returned instance of exactly the response model is serialised there too, once, instead of
-    being dumped, validated again and serialised on the event loop.
-    """
-
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint) and not hasattr(endpoint, _COMMITS):
-            endpoint = _committing(endpoint, kwargs.get("response_model"), kwargs.get("status_code"))
-        super().__init__(path, endpoint, **kwargs)
-
-
 def _committing(endpoint: Callable[..., Any], model: Any, status_code: int | None) -> Callable[..., Any]:
+    declared = model is not None and not isinstance(model, DefaultPlaceholder)  # else FastAPI infers it
+    adapter: TypeAdapter[Any] | None = TypeAdapter(model) if declared else None
+
     @functools.wraps(endpoint)
     def run(**values: Any) -> Any:
-        result = endpoint(**values)
-        for value in values.values():
-            if isinstance(value, Session):
-                _commit_open(value)
-        if model is None or type(result) is not model:
-            return result
-        return _json(result, status_code, next((v for v in values.values() if isinstance(v, Response)), None))
+        sessions = [value for value in values.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(**values)
+            for session in sessions:
+                _commit_open(session)
+            if adapter is None or isinstance(result, Response):
+                return result
+            if type(result) is not model:
+                result = adapter.validate_python(result, from_attributes=True)
+            changes = next((v for v in values.values() if isinstance(v, Response)), None)
+            return _json(adapter.dump_json(result), status_code, changes)
+        finally:
+            for session in sessions:
+                session.close()  # rolls back what a failed endpoint or commit left open
 
     setattr(run, _COMMITS, True)
     return run
 
 
-def _json(result: BaseModel, status_code: int | None, changes: Response | None) -> Response:
-    """The model as JSON, with the status and headers the endpoint set on its `Response` parameter."""
-    response = Response(result.model_dump_json(), status_code or 200, media_type="application/json")
+def _json(content: bytes, status_code: int | None, changes: Response | None) -> Response:
+    """A JSON response, with the status and headers the endpoint set on its `Response` parameter."""
+    response = Response(content, status_code or 200, media_type="application/json")
     if changes is not None:
         if changes.status_code:
             response.status_code = changes.status_code
