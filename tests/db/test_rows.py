@@ -1,7 +1,10 @@
-"""`insert_rows` stores what the ORM stores, on both backends and on each of its paths (COPY included)."""
+"""`insert_rows` stores what the ORM stores, on both backends and on each of its paths (COPY included);
+JSON is written by `dumps_json` (orjson)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -9,8 +12,11 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
-from sqlalchemy import Engine, Table, event, func, inspect, select
+from psycopg.adapt import PyFormat
+from psycopg.types.json import Jsonb
+from sqlalchemy import Connection, Engine, Table, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +36,7 @@ from kefu.core.ids import new_id
 from kefu.customers.enums import IdentityKind, VipTier
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.db.base import Base
-from kefu.db.engine import make_engine, make_session_factory
+from kefu.db.engine import dumps_json, make_engine, make_session_factory
 from kefu.db.outbox import OutboxEvent
 from kefu.db.rows import COPY_MIN_ROWS, insert_rows
 
@@ -40,6 +46,12 @@ AT = datetime(2026, 1, 5, 17, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8)
 """A time with microseconds in another zone (stored as UTC)."""
 PATHS = {"execute": 1, "executemany": 2, "copy": COPY_MIN_ROWS}
 """Rows per insert_rows call that take each path (COPY only on PostgreSQL; executemany on SQLite)."""
+WORLD_TEXT = {
+    "中文": "退款申请 「已处理」", "ไทย": "คืนเงิน", "tiếng Việt": "hoàn tiền (e\u0301 combining: é)",
+    "العربية": "استرداد", "emoji": "😀👍🏽", "escapes": "quote\" back\\slash / tab\t nl\n \u2028\u2029 \x7f",
+    "nested": {"标签": ["vip", "退款", "ภาษาไทย"], "n": [1, 2.5, None, True]},
+}
+"""JSON with non-ASCII keys and values (astral, combining, right-to-left) and what JSON escapes."""
 
 
 @dataclass(frozen=True)
@@ -209,11 +221,24 @@ def _filler(values: dict[str, Any], unique: tuple[str, ...], n: int) -> dict[str
     return {**values, **{name: f"{values[name]}-{n}" for name in unique}}
 
 
+@pytest.fixture
+def engine_inserts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The INSERT statements handed to the engine's exec_driver_sql (no listener: nothing is observed)."""
+    seen: list[str] = []
+    through_engine = Connection.exec_driver_sql
+
+    def record(connection: Connection, statement: str, *args: Any, **kwargs: Any) -> Any:
+        if statement.startswith("INSERT"):
+            seen.append(statement)
+        return through_engine(connection, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "exec_driver_sql", record)
+    return seen
+
+
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("case", CASES)
-def test_stores_what_the_orm_stores(
-    session: Session, engine: Engine, world: World, inserts: list[str], case: str, path: str
-) -> None:
+def test_stores_what_the_orm_stores(session: Session, world: World, case: str, path: str) -> None:
     model, values, unique = CASES[case].model, CASES[case].values(world), CASES[case].unique
     table = _table(model)
     orm_row = model(**_filler(values, unique, 0))
@@ -225,18 +250,121 @@ def test_stores_what_the_orm_stores(
         rows = [{"id": new_id(), **row} for row in rows]
     last_id = session.scalar(select(func.max(table.c.id))) if serial else None
     count = session.scalar(select(func.count()).select_from(table)) or 0
-    seen = len(inserts)
 
     insert_rows(session, table, rows)
 
-    statements = [s for s in inserts[seen:] if s.startswith(f"INSERT INTO {table.name} (")]
     session.commit()
-    copied = path == "copy" and engine.dialect.name == "postgresql"
-    assert len(statements) == (0 if copied else 1)
     assert session.scalar(select(func.count()).select_from(table)) == count + len(rows)
     first = _raw(session, table, (last_id or 0) + 1 if serial else rows[0]["id"])
     assert {name: first[name] for name in unique} == {name: values[name] for name in unique}
     assert _comparable(first, unique) == _comparable(_raw(session, table, _key(orm_row)), unique)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_cursor_listeners_see_one_insert_per_call_but_copy(
+    session: Session, engine: Engine, world: World, inserts: list[str], path: str
+) -> None:
+    table = _table(TimelineEntry)
+    rows = [{"id": new_id(), **_timeline(world)} for _ in range(PATHS[path])]
+
+    insert_rows(session, table, rows)  # on SQLite through the engine, as a listener is registered
+
+    session.commit()
+    copied = path == "copy" and engine.dialect.name == "postgresql"
+    assert len([s for s in inserts if s.startswith(f"INSERT INTO {table.name} (")]) == (0 if copied else 1)
+    assert session.scalar(select(func.count()).select_from(table)) == len(rows)
+
+
+@pytest.mark.parametrize("path", ["execute", "executemany"])
+def test_without_listeners_sqlite_inserts_go_around_the_engine(
+    session: Session, engine: Engine, world: World, engine_inserts: list[str], path: str
+) -> None:
+    table = _table(TimelineEntry)
+    rows = [{"id": new_id(), **_timeline(world)} for _ in range(PATHS[path])]
+
+    insert_rows(session, table, rows)
+
+    session.commit()
+    assert len(engine_inserts) == (0 if engine.dialect.name == "sqlite" else 1)
+    assert session.scalar(select(func.count()).select_from(table)) == len(rows)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", ["execute", "executemany"])
+def test_a_duplicate_key_on_the_sqlite_cursor_is_the_engines_integrity_error(
+    session: Session, world: World, engine_inserts: list[str], path: str
+) -> None:
+    table = _table(TimelineEntry)
+    kept = {"id": new_id(), **_timeline(world)}
+    insert_rows(session, table, [kept])
+    batch = [{**kept, "id": new_id()} for _ in range(PATHS[path] - 1)] + [kept]  # the primary key again
+
+    with pytest.raises(IntegrityError) as raised, session.begin_nested():
+        insert_rows(session, table, batch)
+
+    assert isinstance(raised.value.orig, sqlite3.IntegrityError)
+    assert raised.value.statement is not None and raised.value.statement.startswith("INSERT INTO")
+    assert engine_inserts == []  # raised on the driver's cursor, wrapped as the engine wraps
+    assert session.scalars(select(table.c.id)).all() == [kept["id"]]
+    insert_rows(session, table, batch[:-1])  # after the savepoint's rollback the transaction goes on
+    session.add(TimelineEntry(**{**_timeline(world), "reason": "by the ORM"}))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(table)) == PATHS[path] + 1
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_json_with_non_ascii_text_round_trips(
+    session: Session, engine: Engine, world: World, path: str
+) -> None:
+    table = _table(TimelineEntry)
+    rows = [{"id": new_id(), **_timeline(world), "before": WORLD_TEXT, "after": {"text": TRICKY}}
+            for _ in range(PATHS[path])]
+
+    insert_rows(session, table, rows)
+    session.commit()
+    session.expunge_all()
+
+    for entry in session.scalars(select(TimelineEntry)):
+        assert (entry.before, entry.after) == (WORLD_TEXT, {"text": TRICKY})
+    stored = _raw(session, table, rows[0]["id"])["before"]
+    if engine.dialect.name == "sqlite":  # stored as text: UTF-8, not \u escapes
+        assert "退款申请" in stored and "😀" in stored
+        stored = json.loads(stored)
+    assert stored == WORLD_TEXT
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{}, [], None, True, 0.1 + 0.2, -(2**63), 2**64 - 1, 1e-7, 1e22, "", TRICKY, WORLD_TEXT,
+     {"status": "open", "tags": ["vip"], "assignee_id": None, "score": 0.75}, [ActorKind.AGENT, (1, 2)]],
+)
+def test_dumps_json_gives_what_json_dumps_gives_as_json(value: Any) -> None:
+    text = dumps_json(value)
+
+    assert isinstance(text, str)
+    assert json.loads(text) == json.loads(json.dumps(value))
+
+
+@pytest.mark.parametrize(
+    "value", [{2: "int key", None: "null key", True: "bool key", 1.5: "float key"}, {ActorKind.AGENT: 1},
+              [2**64], [-(2**63) - 1], [np.float64(0.5)]],
+)
+def test_dumps_json_gives_json_dumps_text_where_orjson_refuses(value: Any) -> None:
+    assert dumps_json(value) == json.dumps(value)
+
+
+@pytest.mark.parametrize("value", [{"at": AT}, {"amount": Decimal("1.5")}, {"ids": {1, 2}}])
+def test_dumps_json_refuses_what_json_dumps_refuses(value: Any) -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps_json(value)
+
+
+def test_the_engines_write_json_with_dumps_json(session: Session, engine: Engine) -> None:
+    assert engine.dialect._json_serializer is dumps_json  # type: ignore[attr-defined]
+    if engine.dialect.name == "postgresql":  # psycopg's Jsonb dumper of the connection calls it
+        driver_connection = session.connection().connection.driver_connection
+        dumper = driver_connection.adapters.get_dumper(Jsonb, PyFormat.BINARY)(Jsonb)  # type: ignore[union-attr]
+        assert dumper.dump(Jsonb(WORLD_TEXT)) == b"\x01" + dumps_json(WORLD_TEXT).encode()
 
 
 @pytest.mark.parametrize("generated", [False, True], ids=["list", "generator"])

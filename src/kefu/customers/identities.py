@@ -7,11 +7,19 @@ channel handles are opaque provider ids kept case-sensitive.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
+import email_validator
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from email_validator.rfc_constants import (
+    ATEXT,
+    DNS_LABEL_LENGTH_LIMIT,
+    EMAIL_MAX_LENGTH,
+    LOCAL_PART_MAX_LENGTH,
+)
 
 from kefu.customers.enums import IdentityKind
 
@@ -24,6 +32,12 @@ CHANNEL_KINDS = frozenset(kind for kind in IdentityKind if kind not in CONTACT_K
 MAX_VALUE_LENGTH = 320
 MAX_HANDLE_LENGTH = 255
 _WHATSAPP_SEPARATORS = str.maketrans("", "", " -().")
+
+_ATOM = f"[{ATEXT}]+"
+_LABEL = f"[A-Za-z0-9](?:[A-Za-z0-9-]{{0,{DNS_LABEL_LENGTH_LIMIT - 2}}}[A-Za-z0-9])?"
+_TOP_LABEL = f"(?:[A-Za-z0-9][A-Za-z0-9-]{{0,{DNS_LABEL_LENGTH_LIMIT - 2}}})?[A-Za-z]"
+_PLAIN_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_TOP_LABEL}")
+"""A dot-atom local part @ a dotted hostname: labels of 1 to 63 characters, the last ending in a letter."""
 
 
 class IdentityValueError(ValueError):
@@ -66,18 +80,48 @@ def clean_value(value: str) -> str:
         raise IdentityValueError("identity_empty", "identity value is empty")
     if len(text) > MAX_VALUE_LENGTH:
         raise IdentityValueError("identity_too_long", f"at most {MAX_VALUE_LENGTH} characters")
-    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in text):
+    # A printable string has no character of category C (nor Z, but for the ASCII space).
+    if not text.isprintable() and any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in text):
         raise IdentityValueError("identity_invalid_characters", "control characters are not allowed")
     return text
 
 
 def normalise_email(text: str) -> str:
     """A syntactically valid email address, lowercased (no DNS lookup)."""
+    plain = _plain_email(text)
+    if plain is not None:
+        return plain
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise IdentityValueError("invalid_email", f"not a valid email address: {exc}") from exc
     return result.normalized.lower()
+
+
+def _plain_email(text: str) -> str | None:
+    """`text` lowercased when it is a plain ASCII address that email_validator accepts; None when unsure.
+
+    Accepts only what validate_email(text, check_deliverability=False) accepts under any of the
+    library's module defaults, with text.lower() as its lowercased normalised form: a dot-atom local
+    part of at most 64 characters (the strict limit), a domain with a dot whose top-level label ends
+    in a letter (globally deliverable), no "--" (Punycode and reserved R-LDH labels), no special-use
+    name, and at most 254 characters in all. Anything else is left to the library.
+    """
+    if len(text) > EMAIL_MAX_LENGTH or _PLAIN_EMAIL.fullmatch(text) is None:
+        return None
+    local, _, domain = text.partition("@")
+    if len(local) > LOCAL_PART_MAX_LENGTH or "--" in domain:
+        return None
+    special_use = _dotted_suffixes(tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES))
+    if ("." + domain.lower()).endswith(special_use):
+        return None
+    return text.lower()
+
+
+@lru_cache(maxsize=1)
+def _dotted_suffixes(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each name with a leading dot: "." + domain ends with one exactly when the domain is or is under it."""
+    return tuple("." + name for name in names)
 
 
 def is_international(text: str) -> bool:
@@ -115,6 +159,9 @@ def normalise_handle(text: str) -> str:
     """An opaque provider id (openid, PSID, user id, visitor id): no spaces, case kept."""
     if len(text) > MAX_HANDLE_LENGTH:
         raise IdentityValueError("identity_too_long", f"at most {MAX_HANDLE_LENGTH} characters")
-    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in text):
+    # The ASCII space is the only printable whitespace; a printable string has no character of category C.
+    if (not text.isprintable() or " " in text) and any(
+        ch.isspace() or unicodedata.category(ch).startswith("C") for ch in text
+    ):
         raise IdentityValueError("invalid_handle", "a handle may not contain spaces or control characters")
     return text

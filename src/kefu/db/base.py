@@ -39,14 +39,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
+        last: tuple[object, str | None] = (object(), None)
+
         def process(value: datetime | None) -> str | None:
-            return None if value is None else _utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+            nonlocal last
+            seen, text = last
+            if value is not seen:  # the rows of one change share one `now`: encode it once
+                text = None if value is None else _naive_utc_text(value)
+                last = (value, text)  # swapped whole: threads sharing it at worst miss
+            return text
 
         return process
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Return aware UTC datetimes."""
         return None if value is None else clock.as_utc(value)
+
+
+def _naive_utc_text(value: datetime) -> str:
+    return _utc(value).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _utc(value: datetime) -> datetime:

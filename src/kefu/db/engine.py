@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +14,22 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.db.write_gate import FifoLock, GatedConnection
 
 SQLITE_BUSY_SECONDS = 30
+_ORJSON_STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+"""Datetimes and dataclasses are refused, as json.dumps refuses them, instead of turned into text."""
+
+
+def dumps_json(value: Any) -> str:
+    """The JSON text stored for a JSON column's value: orjson's, or json.dumps's where orjson refuses.
+
+    The text is compact UTF-8 where json.dumps escapes non-ASCII, and equal to it as JSON. orjson
+    refuses non-str dict keys, integers beyond 64 bits and float subclasses (numpy's), which
+    json.dumps stores as before; what neither takes raises json.dumps's TypeError. Unlike json.dumps,
+    orjson writes NaN and infinities as null and takes UUIDs and plain enums, which json.dumps refuses.
+    """
+    try:
+        return orjson.dumps(value, option=_ORJSON_STRICT).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 def normalise_url(url: str) -> str:
@@ -26,9 +44,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and real transactions.
 
     Statement parameters are never logged: they can hold session CSRF tokens and customer data.
+    JSON values are written by `dumps_json` (on PostgreSQL, psycopg's Json/Jsonb dumpers call it).
     """
     url = normalise_url(url)
     kwargs.setdefault("hide_parameters", True)
+    kwargs.setdefault("json_serializer", dumps_json)
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":

@@ -1,12 +1,16 @@
 """Pre-encoded inserts: rows reach the driver as plain values, each encoded once by its column's type.
 
 `insert_rows` stores exactly what an ORM flush or a Core insert of the same values stores (the
-encoders are the column types' own bind processors, Python-side column defaults fill missing
-keys), without the per-statement and per-row work of the unit of work and of SQL compilation.
-It runs through the session's connection, so it joins the current transaction and savepoint,
-and the engine's error wrapping (IntegrityError stays IntegrityError) still applies. On
-PostgreSQL (psycopg) a batch of COPY_MIN_ROWS or more goes through COPY FROM STDIN, which
-bypasses the engine's cursor-execute events; a smaller one is one multi-row INSERT.
+encoders are the column types' own bind processors, or equivalents that give the same values,
+and Python-side column defaults fill missing keys), without the per-statement and per-row work
+of the unit of work and of SQL compilation. It runs on the session's connection, so it joins the
+current transaction and savepoint, and the engine's error wrapping (IntegrityError stays
+IntegrityError, disconnects invalidate the connection) still applies. On PostgreSQL (psycopg) a
+batch of COPY_MIN_ROWS or more goes through COPY FROM STDIN, which bypasses the engine's
+cursor-execute events; a smaller one is one multi-row INSERT. On SQLite the INSERT runs on the
+driver's cursor, around the engine's execution context (tens of microseconds per statement), so
+it too bypasses the cursor-execute events and echo logging, unless a before_cursor_execute or
+after_cursor_execute listener is registered or the engine echoes: then it goes through the engine.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, DateTime, Table, Uuid
+from sqlalchemy import JSON, Column, Connection, DateTime, Enum, Table, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -39,7 +44,8 @@ class _Plan:
     """An INSERT with one placeholder per column, or a COPY FROM STDIN of the same columns."""
     row_values: str
     """The INSERT's parenthesised placeholders of one row (empty for COPY)."""
-    keys: tuple[str, ...]
+    given: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    """The values of the given keys of a row, in their order."""
     makers: tuple[Callable[[], Any], ...]
     """Python defaults of the columns the rows leave out, in column order after the given keys."""
     encoders: tuple[tuple[int, Encoder], ...]
@@ -47,7 +53,7 @@ class _Plan:
 
     def encode(self, row: Mapping[str, Any]) -> list[Any]:
         """The row's values in column order, as the driver takes them."""
-        values = [row[key] for key in self.keys]
+        values = list(self.given(row))
         for make in self.makers:
             values.append(make())
         for position, encoder in self.encoders:
@@ -75,6 +81,8 @@ def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
     plan = _plan(dialect, table, tuple(head[0]), copy)
     if copy:
         _copy(connection, plan, chain(head, pending))
+    elif dialect.name == "sqlite" and not _observed(connection):
+        _insert_on_cursor(connection, plan, head, pending)
     elif len(head) == 1:
         connection.exec_driver_sql(plan.sql, tuple(plan.encode(head[0])))
     elif dialect.name == "postgresql":  # one statement: psycopg's executemany runs a pipeline per call
@@ -82,6 +90,45 @@ def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
         connection.exec_driver_sql(plan.insert_many(len(head)), values)
     else:
         connection.exec_driver_sql(plan.sql, [tuple(plan.encode(row)) for row in chain(head, pending)])
+
+
+def _observed(connection: Connection) -> bool:
+    """Whether statements on the connection are echoed or may be seen by cursor-execute listeners.
+
+    Listeners of the engine (or of all engines) are told apart by event; any listener on the
+    connection itself counts, which is cheaper to ask than its dispatch joined with the engine's.
+    """
+    engine_events = connection.engine.dispatch
+    return bool(
+        connection._echo
+        or connection._has_events
+        or engine_events.before_cursor_execute
+        or engine_events.after_cursor_execute
+    )
+
+
+def _insert_on_cursor(
+    connection: Connection, plan: _Plan, head: list[Mapping[str, Any]], pending: Iterable[Mapping[str, Any]]
+) -> None:
+    """Run the INSERT on a driver cursor of the connection (in its transaction, which has begun).
+
+    One row is one execute, more are one executemany; driver errors are wrapped as the engine does.
+    """
+    driver_connection = connection.connection.dbapi_connection
+    assert driver_connection is not None  # the session's connection is checked out
+    cursor = driver_connection.cursor()
+    parameters: list[Any] | None = None
+    try:
+        if len(head) == 1:
+            parameters = plan.encode(head[0])
+            cursor.execute(plan.sql, parameters)
+        else:
+            parameters = [plan.encode(row) for row in chain(head, pending)]
+            cursor.executemany(plan.sql, parameters)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        connection._handle_dbapi_exception(exc, plan.sql, parameters, cursor, None)
+    finally:
+        cursor.close()
 
 
 def _copy(connection: Connection, plan: _Plan, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -125,22 +172,34 @@ def _plan(dialect: Dialect, table: Table, given: tuple[str, ...], copy: bool) ->
     return _Plan(
         sql=sql,
         row_values=row_values,
-        keys=given,
+        given=_getter(given),
         makers=tuple(_maker(column) for column in defaulted),
         encoders=tuple((position, encoder) for position, encoder in encoders if encoder is not None),
     )
 
 
+def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A function of a row returning the values of `keys` as a tuple (itemgetter's, for two or more)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    return lambda row: tuple(row[key] for key in keys)
+
+
 def _encoder(column: Column[Any], dialect: Dialect, copy: bool) -> Encoder | None:
-    """The column type's bind processor; for COPY, JSON, UUIDs and datetimes go as their text.
+    """The column type's bind processor or a quicker equivalent; for COPY, JSON, UUIDs and datetimes as text.
 
     COPY reads every value as text: JSON is the text psycopg's Json/Jsonb wrappers would dump (the
     same serializer), UUIDs and datetimes the text psycopg would dump, made several times faster.
+    Elsewhere UUIDs stored as text and enum members skip the bind processors' layers of calls.
     """
     impl = column.type.dialect_impl(dialect)
     if copy and isinstance(impl, JSON):
         return JSON.bind_processor(impl, dialect)
+    if type(impl) is Uuid and impl.as_uuid and not (dialect.supports_native_uuid and impl.native_uuid):
+        return _uuid_hex  # what Uuid.bind_processor does where UUIDs are stored as 32 hex digits
     encoder: Encoder | None = impl.bind_processor(dialect)
+    if encoder is not None and isinstance(impl, Enum) and impl.enum_class is not None:
+        return _looking_up(encoder, {member: encoder(member) for member in impl.enum_class})
     stored = getattr(impl, "impl_instance", impl)  # a TypeDecorator's underlying type
     if copy:
         text = next((to_text for kind, to_text in _COPY_TEXT if isinstance(stored, kind)), None)
@@ -172,6 +231,22 @@ def _reusing_last(encoder: Encoder) -> Encoder:
         return encoded
 
     return encode
+
+
+def _looking_up(encoder: Encoder, encoded: dict[Any, Any]) -> Encoder:
+    """`encoder`, with its results for the keys of `encoded` read from there (None there: ask it)."""
+    get = encoded.get
+
+    def encode(value: Any) -> Any:
+        result = get(value)
+        return encoder(value) if result is None else result
+
+    return encode
+
+
+def _uuid_hex(value: Any) -> Any:
+    # uuid.UUID.hex without the property call; %-formatting is the quickest of the ways to write it
+    return None if value is None else "%032x" % value.int  # noqa: UP031
 
 
 def _uuid_text(value: Any) -> Any:
