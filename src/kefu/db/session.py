@@ -103,7 +103,7 @@ async def _settle(session: Session | None, *, commit: bool) -> None:
     """Commit (or roll back) and close a request's session; in a worker thread when that is I/O."""
     if session is None:
         return
-    if not (session.in_transaction() or session.info.get(_CHECKS_KEY)):
+    if not (session.in_transaction() or (commit and session.info.get(_CHECKS_KEY))):
         session.close()  # no I/O: nothing begun, or already closed by its endpoint
     elif commit:
         await run_in_threadpool(_commit_and_close, session)
