@@ -37,9 +37,7 @@ from kefu.customers.exceptions import (
     MergeIntoSelf,
     ResolveContention,
 )
-from kefu.customers.identities import (
-    phone_region,
-)
+from kefu.customers.identities import phone_region
 from kefu.customers.matching import (
     MAX_MERGE_HOPS,
     WantedIdentity,
