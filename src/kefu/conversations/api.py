@@ -34,7 +34,7 @@ from kefu.conversations.schemas import (
 )
 from kefu.core.errors import ValidationFailed
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession, UnitOfWorkRoute
+from kefu.db.session import DbSession, UnitOfWorkRoute, group_committed
 
 router = APIRouter(tags=["conversations"], route_class=UnitOfWorkRoute)
 
@@ -49,6 +49,7 @@ def _actor(principal: Principal) -> Actor:
 
 
 @router.post("/conversations", response_model=ConversationOut, status_code=201)
+@group_committed
 def create_conversation(data: ConversationIn, principal: Writer, session: DbSession) -> object:
     """Open a conversation for an existing customer or one found/created by identities."""
     return service.open_conversation(
@@ -57,6 +58,7 @@ def create_conversation(data: ConversationIn, principal: Writer, session: DbSess
 
 
 @router.post("/inbound-messages", response_model=ReceivedMessage, status_code=201)
+@group_committed
 def receive_inbound_message(
     data: InboundMessageIn, principal: Writer, session: DbSession, response: Response
 ) -> object:
@@ -142,6 +144,7 @@ def read_conversation(conversation_id: uuid.UUID, principal: CurrentPrincipal, s
 
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationOut)
+@group_committed
 def update_conversation(
     conversation_id: uuid.UUID, data: ConversationPatch, principal: Writer, session: DbSession
 ) -> object:
@@ -156,6 +159,7 @@ def update_conversation(
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)
+@group_committed
 def post_message(
     conversation_id: uuid.UUID, data: MessageIn, principal: Writer, session: DbSession
 ) -> object:
@@ -218,6 +222,7 @@ def list_timeline(
 
 
 @router.post("/conversations/{conversation_id}/status", response_model=ConversationOut)
+@group_committed
 def change_status(
     conversation_id: uuid.UUID, data: StatusIn, principal: Writer, session: DbSession
 ) -> object:
@@ -233,6 +238,7 @@ def change_status(
 
 
 @router.post("/conversations/{conversation_id}/snooze", response_model=ConversationOut)
+@group_committed
 def snooze(conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, session: DbSession) -> object:
     """Snooze until a future moment."""
     return service.snooze(
@@ -245,6 +251,7 @@ def snooze(conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, sessio
 
 
 @router.post("/conversations/{conversation_id}/assign", response_model=ConversationOut)
+@group_committed
 def assign(conversation_id: uuid.UUID, data: AssignIn, principal: Writer, session: DbSession) -> object:
     """Assign to an agent and/or a team (null unassigns)."""
     return service.assign(
@@ -257,6 +264,7 @@ def assign(conversation_id: uuid.UUID, data: AssignIn, principal: Writer, sessio
 
 
 @router.post("/conversations/{conversation_id}/tags", response_model=ConversationOut)
+@group_committed
 def change_tags(conversation_id: uuid.UUID, data: TagsIn, principal: Writer, session: DbSession) -> object:
     """Add and/or remove tags."""
     return service.change_tags(

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.db.group_commit import enable_group_commit
 from kefu.db.write_gate import FifoLock, GatedConnection
 
 SQLITE_BUSY_SECONDS = 30
@@ -57,6 +58,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS,
                           "factory": GatedConnection},
+            pool_use_lifo=True,  # the connection used last has the freshest page cache
             **kwargs,
         )
         _configure_sqlite(engine)
@@ -68,8 +70,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Pragmas per connection; BEGIN IMMEDIATE behind the engine's write gate (kefu.db.write_gate)."""
+    """Pragmas per connection; BEGIN IMMEDIATE behind the engine's write gate (kefu.db.write_gate).
+
+    Savepoints keep their undo pages in memory (temp_store), which a group commit's members use.
+    """
     gate = FifoLock()
+    enable_group_commit(engine, gate, SQLITE_BUSY_SECONDS * 1000)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -80,6 +86,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")

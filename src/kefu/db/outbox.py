@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from kefu.core import clock
 from kefu.core.events import DomainEvent
 from kefu.db.base import Base, BigIntId
+from kefu.db.group_commit import when_committed
 from kefu.db.rows import insert_rows
 
 AFTER_COMMIT_KEY = "outbox_after_commit"
@@ -119,7 +120,7 @@ def _after_commit(session: Session) -> None:
     if session.info.pop(_WRITTEN_KEY, False):
         hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
         if hook is not None:
-            hook()
+            when_committed(session, hook)
 
 
 def prune_dispatched(session: Session, *, before: datetime) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
@@ -16,10 +17,13 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
+from kefu.db.group_commit import committer_for, when_committed
+
 _CHECKS_KEY = "checks_on_begin"
 _AFTER_COMMIT_KEY = "after_commit_callbacks"
 _SESSION_KEY = "kefu.session"  # the request's session, in the ASGI scope, for its route to settle
 _COMMITS = "__kefu_commits_session__"  # marks an endpoint already wrapped (routers are copied when included)
+_GROUPED = "__kefu_group_committed__"
 
 Check = Callable[[Connection], None]
 
@@ -47,7 +51,7 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     for callback in session.info.pop(_AFTER_COMMIT_KEY, ()):
-        callback()
+        when_committed(session, callback)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -70,6 +74,17 @@ DbSession = Annotated[Session, Depends(db_session)]
 """The request's session; see `db_session`."""
 
 
+def group_committed(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a short synchronous write endpoint of a `UnitOfWorkRoute` for group commit.
+
+    On SQLite it then runs on the event loop and commits with the other writes of the same loop
+    turn (see `kefu.db.group_commit`) whenever the write gate is free at once, else in a worker
+    thread. It must do only bounded work: while it runs, the event loop waits.
+    """
+    setattr(endpoint, _GROUPED, True)
+    return endpoint
+
+
 class UnitOfWorkRoute(APIRoute):
     """A route whose synchronous endpoint commits and closes its request session in its worker thread.
 
@@ -81,6 +96,8 @@ class UnitOfWorkRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint) and not hasattr(endpoint, _COMMITS):
             endpoint = _committing(endpoint, kwargs.get("response_model"), kwargs.get("status_code"))
+            if getattr(endpoint, _GROUPED, False):
+                endpoint = _grouping(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -142,6 +159,28 @@ def _committing(endpoint: Callable[..., Any], model: Any, status_code: int | Non
 
     setattr(run, _COMMITS, True)
     return run
+
+
+def _grouping(run: Callable[..., Any]) -> Callable[..., Any]:
+    """The committing endpoint as a group member on the event loop, or in a worker thread."""
+
+    @functools.wraps(run)
+    async def grouped(**values: Any) -> Any:
+        sessions = [value for value in values.values() if isinstance(value, Session)]
+        committer = committer_for(sessions[0]) if len(sessions) == 1 else None
+        group = await committer.join() if committer is not None else None
+        if group is None:
+            return await run_in_threadpool(run, **values)
+        committed = group.admit(sessions[0])
+        try:
+            result = run(**values)
+        except BaseException:
+            committed.cancel()  # rolled back alone: nothing of it waits for the commit
+            raise
+        await asyncio.shield(committed)
+        return result
+
+    return grouped
 
 
 def _json(content: bytes, status_code: int | None, changes: Response | None) -> Response:
