@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from kefu.accounts.models import Agent, ApiToken
 from kefu.accounts.schemas import Principal
 from kefu.core import clock
+from kefu.db.rows import first_row
 
 TOKEN_PREFIX = "kefu_"
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -47,7 +48,7 @@ def confirm_token(connection: Connection, token_hash: str) -> Principal | None:
 
     `last_used_at` is written at most once a minute per token, and never waits on a row lock.
     """
-    row = connection.execute(_LIVE_TOKEN, {"digest": token_hash}).first()
+    row = first_row(connection, _LIVE_TOKEN, {"digest": token_hash})
     if row is None:
         return None
     token_id, last_used_at, workspace_id, agent_id, role = row

@@ -59,7 +59,7 @@ from kefu.customers.schemas import (
     ResolvedCustomer,
 )
 from kefu.db.outbox import publish, publish_many
-from kefu.db.rows import insert_rows
+from kefu.db.rows import first_row, insert_rows
 
 RESOLVE_EXTRA_ATTEMPTS = 2
 """Each lost race reveals at least one identity committed by another writer, so len(identities)
@@ -218,7 +218,7 @@ def _resolve_once(
     probe: dict[str, Any] = {"workspace_id": workspace_id}
     for n, (kind, value) in enumerate(keys):
         probe[f"kind_{n}"], probe[f"value_{n}"] = kind, value
-    if not session.connection().execute(_any_identity(len(keys)), probe).first():
+    if not first_row(session.connection(), _any_identity(len(keys)), probe):
         return _create_resolved(session, workspace_id, wanted, attributes)
     owners = _identity_rows(session, workspace_id, keys)
     owner_id = match_owner(wanted, owners)

@@ -54,11 +54,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_use_lifo", True)  # the connection used last has the freshest page cache
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS,
                           "factory": GatedConnection},
-            pool_use_lifo=True,  # the connection used last has the freshest page cache
             **kwargs,
         )
         _configure_sqlite(engine)
