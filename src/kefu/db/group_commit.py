@@ -2,13 +2,13 @@
 
 SQLite takes one writer at a time, and most of a small write's cost is its commit: a WAL frame
 for every page it touched. A `GroupCommitter` lets short unit-of-work endpoints run on the event
-loop instead of a worker thread when the write gate and the file lock are free at once: the first
-opens a group transaction, each member writes in a savepoint of it (its session is bound to the
-group's connection, and its commit or rollback is the savepoint's), and one commit at the end of
-the loop turn makes all members durable before any of them answers. A member that fails rolls back
-alone; if the commit fails, every member fails. Members' after-commit callbacks wait for the
-group's commit. When the gate or the lock is taken, `join` answers None and the caller waits in a
-worker thread as before.
+loop instead of a worker thread: the first member takes the write gate (waiting for it on the loop,
+in the gate's queue with the threads) and begins a group transaction, each member writes in a
+savepoint of it (its session is bound to the group's connection, and its commit or rollback is the
+savepoint's), and one commit once the loop has gone quiet makes all members durable before any of
+them answers. A member that fails rolls back alone; if the commit fails, every member fails.
+Members' after-commit callbacks wait for the group's commit. When another process holds the
+database's write lock, `join` answers None and the caller waits in a worker thread as before.
 """
 
 from __future__ import annotations

@@ -63,7 +63,8 @@ async def db_session(request: Request) -> Session:
     """FastAPI dependency: the request's session (opening one is no I/O, so it happens on the event loop).
 
     Only routes of a `UnitOfWorkRoute` may depend on it: their synchronous endpoints commit and
-    close it in their worker thread; otherwise the route settles it when the endpoint is done.
+    close it in their worker thread (or, group-committed, on the loop); otherwise the route
+    settles it when the endpoint is done.
     """
     session: Session = request.app.state.session_factory()
     request.scope[_SESSION_KEY] = session
@@ -89,7 +90,8 @@ class UnitOfWorkRoute(APIRoute):
     """A route whose synchronous endpoint commits and closes its request session in its worker thread.
 
     One thread-pool hop per request: the endpoint, its commit and the response's serialisation run
-    together there, before the session closes. A returned instance of exactly the response model is
+    together there, before the session closes (`group_committed` endpoints on SQLite: on the event
+    loop, with no hop). A returned instance of exactly the response model is
     serialised as it is; anything else is first validated against the model, as FastAPI would.
     """
 
