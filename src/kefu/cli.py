@@ -13,6 +13,7 @@ from kefu.config.settings import Settings
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def _settings(data_dir: str | None = None) -> Settings:
@@ -55,6 +56,7 @@ def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
         from kefu.demo.seed import ensure_demo
 
         summary = ensure_demo(container)
+        _inspect_all(container.session_factory)
         click.echo(summary.render(url))
     if workers > 1:
         container.close()
@@ -543,6 +545,77 @@ def bench_sentiment(per_language: int) -> None:
 
     for lang, row in latency_by_language(load_sentiment_model(), per_language).items():
         click.echo(f"{lang}: n={row['n']:.0f}  p50={row['p50_ms']:.3f} ms  p99={row['p99_ms']:.3f} ms")
+
+
+@eval_group.command("qa")
+@click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
+              help="JSONL: one conversation a line with messages and labels (default: the shipped set).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of a table.")
+def eval_qa(test_file: str | None, as_json: bool) -> None:
+    """Default scorecard checks: precision, recall and F1 of detecting each check's failures."""
+    import json
+    from pathlib import Path
+
+    from kefu.qa.evaluation import EvalFileError, default_suite_path, read_conversations, score_checks
+
+    path = Path(test_file) if test_file else default_suite_path()
+    try:
+        result = score_checks(read_conversations(path))
+    except EvalFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    click.echo(f"{'check':<26}{'precision':>10}{'recall':>8}{'f1':>8}{'failures':>10}{'n':>6}")
+    for check_id, row in result["per_check"].items():
+        click.echo(f"{check_id:<26}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>8.3f}"
+                   f"{row['failures']:>10}{row['n']:>6}")
+    per_language = "  ".join(f"{k}={v:.3f}" for k, v in result["macro_f1_per_language"].items())
+    click.echo(f"macro-F1 {result['macro_f1']:.4f}  accuracy {result['accuracy']:.4f}  n={result['n']}")
+    click.echo(f"macro-F1 per language: {per_language}")
+
+
+@bench.command("qa")
+@click.option("--seconds", type=float, default=5.0, show_default=True, help="Time per measured scorecard.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of text.")
+def bench_qa(seconds: float, as_json: bool) -> None:
+    """Automatic inspection throughput (one core) with the default scorecard, against a one-check baseline."""
+    import json
+
+    from kefu.bench.qa import run_qa_bench
+
+    figures = run_qa_bench(seconds=seconds, echo=click.echo if not as_json else lambda _line: None)
+    click.echo(json.dumps(figures) if as_json else "  ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+@main.group(name="qa")
+def qa_group() -> None:
+    """Quality inspection."""
+
+
+@qa_group.command("backfill")
+def qa_backfill() -> None:
+    """Score every resolved conversation not yet scored on its workspace's active scorecard."""
+    from kefu.db.engine import make_engine, make_session_factory
+    from kefu.db.migrate import upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.resolved_database_url())
+    upgrade(engine)
+    _inspect_all(make_session_factory(engine))
+    engine.dispose()
+
+
+def _inspect_all(session_factory: sessionmaker[Session]) -> None:
+    """Run the inspection sweep over all history, printing progress."""
+    from kefu.qa.tasks import evaluate_due
+
+    click.echo("quality inspection: scoring resolved conversations ...")
+    evaluated = evaluate_due(
+        session_factory, resolved_since=None,
+        progress=lambda pages, done: click.echo(f"  {pages * 500:>7} conversations scanned, {done} scored"),
+    )
+    click.echo(f"quality inspection: {evaluated} conversations scored")
 
 
 if __name__ == "__main__":

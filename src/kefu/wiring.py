@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.config.settings import Settings
 from kefu.conversations import handlers as conversation_handlers
-from kefu.conversations.events import ConversationComplaintMarked, MessageAnalysed, MessageReceived
+from kefu.conversations.events import (
+    ConversationComplaintMarked,
+    ConversationResolved,
+    MessageAnalysed,
+    MessageReceived,
+)
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.customers.events import CustomersMerged
 from kefu.db.engine import make_engine, make_session_factory
@@ -26,6 +31,9 @@ from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
 from kefu.nlp import tasks as nlp_tasks
 from kefu.nlp.analyzer import load_analyzer
+from kefu.qa import handlers as qa_handlers
+from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
+from kefu.qa.tasks import evaluate_due_job
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
@@ -92,6 +100,7 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(MessageReceived, conversation_handlers.on_message_received)
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
     subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
+    subscribe(ConversationResolved, qa_handlers.on_conversation_resolved)
     subscribe(
         nlp_events.IntentTrainingRequested,
         container.runtime.enqueue_event(TRAIN_INTENT_JOB),
@@ -114,4 +123,5 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(WAKE_SNOOZED_JOB, wake_snoozed_job(sessions), minute="*")
     retention = timedelta(days=container.settings.outbox_retention_days)
     runtime.periodic(PRUNE_OUTBOX_JOB, prune_outbox_job(sessions, retention), minute="7")
+    runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))

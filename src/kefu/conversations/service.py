@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from kefu.conversations import changes, intake, lifecycle, listing, screening
@@ -728,3 +728,31 @@ def _load(
     if conversation is None:
         raise NotFound("conversation not found")
     return conversation
+
+
+def list_inspection_candidates(
+    session: Session,
+    *,
+    resolved_since: datetime | None,
+    active_since: datetime,
+    after_id: uuid.UUID | None,
+    limit: int,
+) -> list[tuple[uuid.UUID, uuid.UUID, bool]]:
+    """(workspace, conversation, resolved) of conversations quality inspection should look at, by id.
+
+    Resolved or closed ones (resolved since `resolved_since`, or all when None), and open ones
+    with a message since `active_since`.
+    """
+    done = [ConversationStatus.RESOLVED, ConversationStatus.CLOSED]
+    finished: ColumnElement[bool] = Conversation.status.in_(done)
+    if resolved_since is not None:
+        finished = and_(finished, Conversation.resolved_at >= resolved_since)
+    active = and_(
+        ~Conversation.status.in_(done), Conversation.last_message_at >= active_since
+    )
+    query = select(Conversation.workspace_id, Conversation.id, Conversation.status)
+    query = query.where(or_(finished, active))
+    if after_id is not None:
+        query = query.where(Conversation.id > after_id)
+    rows = session.execute(query.order_by(Conversation.id).limit(limit)).all()
+    return [(ws, cid, status in done) for ws, cid, status in rows]

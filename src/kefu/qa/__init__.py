@@ -1,0 +1,1 @@
+"""Automated quality inspection: scorecards, checks over transcripts, evaluations, review."""

@@ -1,0 +1,1 @@
+"""The labelled conversation set that measures the default scorecard's checks (see README.md)."""

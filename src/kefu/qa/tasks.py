@@ -1,0 +1,61 @@
+"""Background jobs of quality inspection: the sweep that keeps coverage at 100 %."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kefu.core import clock
+from kefu.qa import service
+
+SWEEP_JOB = "qa.evaluate_due"
+SWEEP_WINDOW = timedelta(days=30)
+_PAGE = 500
+
+
+def evaluate_due(
+    session_factory: sessionmaker[Session],
+    *,
+    resolved_since: datetime | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Evaluate every due conversation, one transaction per conversation; returns how many were scored.
+
+    `resolved_since=None` walks every resolved conversation (the backfill); `progress` is told
+    (scanned pages, evaluated so far) after each page.
+    """
+    after: uuid.UUID | None = None
+    evaluated = pages = 0
+    while True:
+        with session_factory() as session:
+            due, after = service.due_conversations(
+                session, now=clock.now(), resolved_since=resolved_since, after_id=after, limit=_PAGE
+            )
+        for workspace_id, conversation_id, refresh in due:
+            with session_factory() as session:
+                if (
+                    service.evaluate_conversation(
+                        session, workspace_id=workspace_id, conversation_id=conversation_id, refresh=refresh
+                    )
+                    is not None
+                ):
+                    evaluated += 1
+                session.commit()
+        pages += 1
+        if progress is not None:
+            progress(pages, evaluated)
+        if after is None:
+            return evaluated
+
+
+def evaluate_due_job(session_factory: sessionmaker[Session]) -> Callable[[], int]:
+    """The periodic sweep: conversations resolved in the last 30 days and open ones active today."""
+
+    def sweep() -> int:
+        """Evaluate what is due; returns how many were scored."""
+        return evaluate_due(session_factory, resolved_since=clock.now() - SWEEP_WINDOW)
+
+    return sweep
