@@ -582,7 +582,7 @@ def bench_qa(seconds: float, as_json: bool) -> None:
     """Automatic inspection throughput (one core) with the default scorecard, against a one-check baseline."""
     import json
 
-    from kefu.bench.qa import run_qa_bench
+    from kefu.qa.evaluation import run_qa_bench
 
     figures = run_qa_bench(seconds=seconds, echo=click.echo if not as_json else lambda _line: None)
     click.echo(json.dumps(figures) if as_json else "  ".join(f"{k}={v}" for k, v in figures.items()))

@@ -153,9 +153,9 @@ def agent_report(
     own = _own_only(principal)
     if own is not None and own != agent_id:
         raise EvaluationNotFound("no report for that agent")
-    end = clock.as_utc(until) if until else clock.now()
-    start = clock.as_utc(since) if since else end - timedelta(days=28)
-    if start >= end:
+    end = clock.as_utc(until) if until else None
+    start = clock.as_utc(since) if since else (end or clock.now()) - timedelta(days=28)
+    if end is not None and start >= end:
         raise ValidationFailed("since must be before until", code="invalid_period")
     return service.agent_report(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, since=start, until=end

@@ -464,21 +464,22 @@ def agent_report(
     workspace_id: uuid.UUID,
     agent_id: uuid.UUID,
     since: datetime,
-    until: datetime,
+    until: datetime | None,
     examples: int = 3,
 ) -> AgentReport:
-    """An agent's current evaluations in [since, until): average, weekly trend, weakest checks with spans."""
-    rows = session.scalars(
-        select(Evaluation)
-        .where(
-            Evaluation.workspace_id == workspace_id,
-            Evaluation.agent_id == agent_id,
-            Evaluation.is_current.is_(True),
-            Evaluation.evaluated_at >= since,
-            Evaluation.evaluated_at < until,
-        )
-        .order_by(Evaluation.evaluated_at)
-    ).all()
+    """An agent's current evaluations in [since, until) (until None: up to now, inclusive).
+
+    Average, weekly trend and the weakest checks with example spans.
+    """
+    query = select(Evaluation).where(
+        Evaluation.workspace_id == workspace_id,
+        Evaluation.agent_id == agent_id,
+        Evaluation.is_current.is_(True),
+        Evaluation.evaluated_at >= since,
+    )
+    if until is not None:
+        query = query.where(Evaluation.evaluated_at < until)
+    rows = session.scalars(query.order_by(Evaluation.evaluated_at)).all()
     scores = [r.score for r in rows if r.score is not None]
     weeks: dict[str, list[float]] = defaultdict(list)
     failed: dict[str, int] = defaultdict(int)
@@ -516,7 +517,7 @@ def agent_report(
     return AgentReport(
         agent_id=agent_id,
         since=since,
-        until=until,
+        until=until or clock.now(),
         evaluations=len(rows),
         average_score=round(sum(scores) / len(scores), 2) if scores else None,
         weekly_scores=[
