@@ -474,15 +474,32 @@ def bench_core(
 @bench.command("nlp")
 @click.option("--per-language", type=int, default=50, show_default=True,
               help="Short messages per language (plus ~120 full SIB-200 sentences).")
+@click.option("--adversarial", is_flag=True,
+              help="Time texts built to be slow (emoji floods, repeated characters, 20,000-"
+                   "character texts per language, mixed scripts) against the unbounded baseline.")
+@click.option("--rounds", type=int, default=5, show_default=True,
+              help="With --adversarial: times each text is analysed.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a summary.")
-def bench_nlp(per_language: int, as_json: bool) -> None:
+def bench_nlp(per_language: int, adversarial: bool, rounds: int, as_json: bool) -> None:
     """Full message analysis: model load time, p50/p99 latency after warm-up, RSS memory."""
     import dataclasses
     import json
 
     from kefu.nlp.analyzer_benchmark import benchmark_messages, run_analyzer_benchmark
-    from kefu.nlp.language_eval import SuiteDataError
+    from kefu.nlp.language_eval import SuiteDataError, sib200_suite
 
+    if adversarial:
+        from kefu.nlp.adversarial_benchmark import run_adversarial_benchmark
+
+        try:
+            sentences: dict[str, list[str]] = {}
+            for example in sib200_suite():
+                sentences.setdefault(example.label, []).append(example.text)
+        except SuiteDataError as exc:
+            raise click.ClickException(str(exc)) from exc
+        figures = run_adversarial_benchmark(sentences, rounds=rounds)
+        click.echo(json.dumps(figures.as_dict()) if as_json else figures.render())
+        return
     try:
         messages = benchmark_messages(per_language=per_language)
     except SuiteDataError as exc:

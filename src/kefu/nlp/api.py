@@ -91,8 +91,14 @@ def activate_model(version_id: uuid.UUID, principal: Manager, session: DbSession
 
 @router.post("/analyse")
 def analyse(body: AnalyseIn, principal: CurrentPrincipal, session: DbSession) -> dict[str, Any]:
-    """Analyse a text as an inbound message would be: language, intent, sentiment, anger, abuse."""
-    return service.analyse_text(
-        session, workspace_id=principal.workspace_id, text=body.text,
-        language_hint=body.language_hint, market=body.market,
+    """Analyse a text as an inbound message would be: language, intent, sentiment, anger, abuse.
+
+    The request's transaction ends once the workspace's intent model is read, so nothing (on
+    SQLite: the single write lock) is held while the models run.
+    """
+    intent_model = service.intent_model_for(session, workspace_id=principal.workspace_id)
+    session.commit()
+    return service.analyse(
+        body.text, intent_model=intent_model, language_hint=body.language_hint,
+        market=body.market,
     ).as_dict()

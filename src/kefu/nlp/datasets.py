@@ -5,16 +5,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-FALLBACK = Path("/work/shared/data")
+WORKING_TREE = Path(__file__).resolve().parents[3]
+"""The checkout holding this package (src/kefu/nlp/datasets.py sits three levels below it)."""
+
+
+class SharedDataNotFound(FileNotFoundError):
+    """Neither $KEFU_SHARED_DATA nor ../shared/data beside the working tree is a folder."""
 
 
 def shared_data_dir() -> Path:
-    """$KEFU_SHARED_DATA, else ../shared/data from the working directory, else the fallback.
+    """$KEFU_SHARED_DATA when set, else ../shared/data relative to the working tree.
 
-    The first existing folder wins; when none exists the first candidate is returned, so the
-    caller's read fails with a message naming it.
+    Raises `SharedDataNotFound`, naming both places, when the chosen folder does not exist.
     """
     env = os.environ.get("KEFU_SHARED_DATA")
-    candidates = [Path(env)] if env else []
-    candidates += [Path.cwd().parent / "shared" / "data", FALLBACK]
-    return next((path for path in candidates if path.is_dir()), candidates[0])
+    beside = WORKING_TREE.parent / "shared" / "data"
+    path = Path(env) if env else beside
+    if not path.is_dir():
+        raise SharedDataNotFound(
+            f"shared datasets not found: set KEFU_SHARED_DATA (now {env or 'unset'}) to the "
+            f"data folder, or place it at {beside}"
+        )
+    return path

@@ -258,25 +258,6 @@ def intent_model_for(session: Session, *, workspace_id: uuid.UUID) -> IntentMode
     return model
 
 
-def analyse_text(
-    session: Session,
-    *,
-    workspace_id: uuid.UUID,
-    text: str,
-    language_hint: str | None = None,
-    market: str | None = None,
-    previous_languages: Sequence[str] = (),
-) -> MessageAnalysis:
-    """Language, intent (the workspace's active model), sentiment, anger and abuse of one text."""
-    return analyse(
-        text,
-        intent_model=intent_model_for(session, workspace_id=workspace_id),
-        language_hint=language_hint,
-        market=market,
-        previous_languages=previous_languages,
-    )
-
-
 def analyse(
     text: str,
     *,
