@@ -545,6 +545,22 @@ def bench_sentiment(per_language: int) -> None:
         click.echo(f"{lang}: n={row['n']:.0f}  p50={row['p50_ms']:.3f} ms  p99={row['p99_ms']:.3f} ms")
 
 
+@bench.command("wfm")
+@click.option("--time-limit", type=float, default=50.0, show_default=True,
+              help="CP-SAT time limit (seconds).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of text.")
+def bench_wfm(time_limit: float, as_json: bool) -> None:
+    """One-week schedule of 150 agents on 3 channels (CP-SAT, 8 workers) and the greedy roster's shortfall."""
+    import dataclasses
+    import json
+
+    from kefu.bench.wfm import run_wfm_bench
+
+    figures = dataclasses.asdict(run_wfm_bench(time_limit_seconds=time_limit))
+    text = "  ".join(f"{key}={value}" for key, value in figures.items())
+    click.echo(json.dumps(figures) if as_json else text)
+
+
 @main.group()
 def wfm() -> None:
     """Workforce management: staffing."""
@@ -559,7 +575,8 @@ def wfm() -> None:
 @click.option("--shrinkage", type=float, default=0.0, show_default=True)
 @click.option("--max-occupancy", type=float, default=None)
 @click.option("--patience-seconds", type=float, default=None, help="Mean patience: use Erlang A.")
-@click.option("--concurrency", type=int, default=1, show_default=True, help="Chats one agent handles at once.")
+@click.option("--concurrency", type=int, default=1, show_default=True,
+              help="Chats one agent handles at once.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the keys of POST /api/v1/wfm/staffing).")
 def wfm_staffing(
     volume: float, interval_minutes: float, aht_seconds: float, target_sl: float, target_seconds: float,
@@ -571,7 +588,7 @@ def wfm_staffing(
 
     from kefu.core.errors import KefuError
     from kefu.wfm.schemas import QueueModel, StaffingIn
-    from kefu.wfm.staffing import compute_staffing
+    from kefu.wfm.service import compute_staffing
 
     data = StaffingIn(
         volume=volume, interval_minutes=interval_minutes, aht_seconds=aht_seconds, target_sl=target_sl,

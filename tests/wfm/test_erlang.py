@@ -36,17 +36,24 @@ def test_call_centre_helper_example_is_exact() -> None:
     given_, published = vector["inputs"], vector["published_expected"]
     traffic = erlang.traffic_erlangs(volume=100, interval_seconds=1800, aht_seconds=180)
     assert traffic == published["traffic_intensity_erlangs"]
-    result = erlang.erlang_c_required(traffic=traffic, aht_seconds=180, target_sl=0.8, target_seconds=20,
-                                      max_occupancy=given_["max_occupancy"])
+    result = erlang.erlang_c_required(
+        traffic=traffic,
+        aht_seconds=180,
+        target_sl=0.8,
+        target_seconds=20,
+        max_occupancy=given_["max_occupancy"],
+    )
     assert result.agents == published["raw_agents_required"] == 14
     assert round(result.service_level, 4) == 0.8884
-    assert result.service_level == pytest.approx(published["service_level_at_14_full_precision_pyworkforce_README"],
-                                                 abs=1e-12)
+    assert result.service_level == pytest.approx(
+        published["service_level_at_14_full_precision_pyworkforce_README"], abs=1e-12
+    )
     assert round(result.probability_wait, 3) == published["waiting_probability_at_14"]
     assert round(result.occupancy, 3) == published["occupancy_at_14"]
     assert erlang.with_shrinkage(result.agents, given_["shrinkage"]) == published["agents_after_shrinkage"]
-    capped = erlang.erlang_c_required(traffic=traffic, aht_seconds=180, target_sl=0.8, target_seconds=20,
-                                      max_occupancy=0.70)
+    capped = erlang.erlang_c_required(
+        traffic=traffic, aht_seconds=180, target_sl=0.8, target_seconds=20, max_occupancy=0.70
+    )
     case = published["pyworkforce_max_occupancy_0.70_case"]
     assert capped.agents == case["raw_agents"]
     assert erlang.with_shrinkage(capped.agents, 0.3) == case["agents_after_shrinkage"]
@@ -54,7 +61,9 @@ def test_call_centre_helper_example_is_exact() -> None:
     assert round(capped.occupancy, 3) == case["occupancy"]
     assert round(capped.probability_wait, 3) == case["waiting_probability"]
     for row in vector["computed_here_per_agent_count"]:
-        figures = erlang.erlang_c_figures(agents=row["agents"], traffic=10, aht_seconds=180, target_seconds=20)
+        figures = erlang.erlang_c_figures(
+            agents=row["agents"], traffic=10, aht_seconds=180, target_seconds=20
+        )
         assert round(figures.probability_wait, 6) == row["erlang_c_pw"]
         assert round(figures.service_level, 6) == row["service_level"]
         assert round(figures.asa_seconds, 4) == row["asa_seconds"]
@@ -72,8 +81,10 @@ def test_classic_and_vignette_examples() -> None:
     assert round(need.service_level, 6) == classic["service_level_at_54_20s"]
     vignette = _vector("phubers_erlang_vignette_200calls_30min_aht180")
     traffic = erlang.traffic_erlangs(volume=200, interval_seconds=1800, aht_seconds=180)
-    assert erlang.erlang_c_required(traffic=traffic, aht_seconds=180, target_sl=0.8,
-                                    target_seconds=60).agents == vignette["published_expected"]["agents_for_80pct_in_60s"]
+    assert (
+        erlang.erlang_c_required(traffic=traffic, aht_seconds=180, target_sl=0.8, target_seconds=60).agents
+        == vignette["published_expected"]["agents_for_80pct_in_60s"]
+    )
     by_asa = erlang.erlang_c_required(traffic=traffic, aht_seconds=180, target_asa_seconds=120)
     assert by_asa.agents == vignette["computed_here"]["agents_for_asa_le_120s"]
     assert round(erlang.erlang_b(25, 20), 6) == vignette["computed_here"]["erlang_b_25_servers"]
@@ -110,10 +121,12 @@ def test_computed_tables() -> None:
     with _data("computed_required_agents_80_20.csv").open(encoding="utf-8") as handle:
         required = list(csv.DictReader(handle))
     for row in required:
-        traffic = erlang.traffic_erlangs(volume=float(row["calls_per_30min"]), interval_seconds=1800,
-                                         aht_seconds=float(row["aht_seconds"]))
-        result = erlang.erlang_c_required(traffic=traffic, aht_seconds=float(row["aht_seconds"]),
-                                          target_sl=0.8, target_seconds=20)
+        traffic = erlang.traffic_erlangs(
+            volume=float(row["calls_per_30min"]), interval_seconds=1800, aht_seconds=float(row["aht_seconds"])
+        )
+        result = erlang.erlang_c_required(
+            traffic=traffic, aht_seconds=float(row["aht_seconds"]), target_sl=0.8, target_seconds=20
+        )
         assert result.agents == int(row["min_agents_sl80_in_20s"])
         assert result.service_level == pytest.approx(float(row["service_level_at_min"]), abs=5e-7)
         assert erlang.with_shrinkage(result.agents, 0.3) == int(row["agents_with_30pct_shrinkage"])
@@ -135,13 +148,20 @@ def test_agrees_with_pyworkforce_over_a_grid(
     oracle = queuing.ErlangC(transactions=volume, aht=aht / 60, asa=target_seconds / 60, interval=interval)
     traffic = erlang.traffic_erlangs(volume=volume, interval_seconds=interval * 60, aht_seconds=aht)
     expected = oracle.required_positions(service_level=target_sl, max_occupancy=max_occupancy)
-    ours = erlang.erlang_c_required(traffic=traffic, aht_seconds=aht, target_sl=target_sl,
-                                    target_seconds=target_seconds, max_occupancy=max_occupancy)
+    ours = erlang.erlang_c_required(
+        traffic=traffic,
+        aht_seconds=aht,
+        target_sl=target_sl,
+        target_seconds=target_seconds,
+        max_occupancy=max_occupancy,
+    )
     if ours.agents != expected["raw_positions"]:
         assert _pyworkforce_skips(ours.agents, traffic, max_occupancy), (ours, expected)
     at = ours.agents
     if math.isfinite(oracle.waiting_probability(at)):
-        assert round(ours.probability_wait, 4) == pytest.approx(round(oracle.waiting_probability(at), 4), abs=1e-4)
+        assert round(ours.probability_wait, 4) == pytest.approx(
+            round(oracle.waiting_probability(at), 4), abs=1e-4
+        )
         assert ours.service_level == pytest.approx(oracle.service_level(at), abs=5e-5)
     assert ours.occupancy == pytest.approx(oracle.achieved_occupancy(at), abs=1e-12)
 
@@ -171,13 +191,17 @@ def test_large_requirement_is_fast_and_sane() -> None:
     result = erlang.erlang_c_required(traffic=20_000, aht_seconds=180, target_sl=0.8, target_seconds=20)
     assert 20_000 < result.agents < 20_100
     assert result.service_level >= 0.8
-    below = erlang.erlang_c_figures(agents=result.agents - 1, traffic=20_000, aht_seconds=180, target_seconds=20)
+    below = erlang.erlang_c_figures(
+        agents=result.agents - 1, traffic=20_000, aht_seconds=180, target_seconds=20
+    )
     assert below.service_level < 0.8
 
 
 def test_unstaffable_below_the_cap() -> None:
     with pytest.raises(erlang.Unstaffable):
-        erlang.erlang_c_required(traffic=100, aht_seconds=180, target_sl=0.8, target_seconds=20, max_agents=50)
+        erlang.erlang_c_required(
+            traffic=100, aht_seconds=180, target_sl=0.8, target_seconds=20, max_agents=50
+        )
 
 
 @settings(max_examples=40, deadline=None)
@@ -186,8 +210,14 @@ def test_erlang_a_tends_to_erlang_c_without_abandonment(volume: int, agents_over
     traffic = erlang.traffic_erlangs(volume=volume, interval_seconds=1800, aht_seconds=180)
     agents = math.floor(traffic) + agents_over
     c = erlang.erlang_c_figures(agents=agents, traffic=traffic, aht_seconds=180, target_seconds=20)
-    a = erlang.erlang_a_figures(agents=agents, volume=volume, interval_seconds=1800, aht_seconds=180,
-                                patience_seconds=1e14, target_seconds=20)
+    a = erlang.erlang_a_figures(
+        agents=agents,
+        volume=volume,
+        interval_seconds=1800,
+        aht_seconds=180,
+        patience_seconds=1e14,
+        target_seconds=20,
+    )
     assert round(a.service_level, 4) == pytest.approx(round(c.service_level, 4), abs=1e-4)
     assert round(a.probability_wait, 4) == pytest.approx(round(c.probability_wait, 4), abs=1e-4)
     assert a.asa_seconds == pytest.approx(c.asa_seconds, rel=1e-4)
@@ -195,18 +225,27 @@ def test_erlang_a_tends_to_erlang_c_without_abandonment(volume: int, agents_over
 
 
 def test_erlang_a_abandonment() -> None:
-    patient = erlang.erlang_a_figures(agents=14, volume=100, interval_seconds=1800, aht_seconds=180,
-                                      patience_seconds=600, target_seconds=20)
-    impatient = erlang.erlang_a_figures(agents=14, volume=100, interval_seconds=1800, aht_seconds=180,
-                                        patience_seconds=60, target_seconds=20)
+    patient = erlang.erlang_a_figures(
+        agents=14, volume=100, interval_seconds=1800, aht_seconds=180, patience_seconds=600, target_seconds=20
+    )
+    impatient = erlang.erlang_a_figures(
+        agents=14, volume=100, interval_seconds=1800, aht_seconds=180, patience_seconds=60, target_seconds=20
+    )
     assert 0 < patient.probability_abandon < impatient.probability_abandon < 0.1
     assert impatient.asa_seconds < patient.asa_seconds
     # Abandonment works off the queue: fewer agents than Erlang C for the same target, even overloaded.
-    need = erlang.erlang_a_required(volume=100, interval_seconds=1800, aht_seconds=180, patience_seconds=120,
-                                    target_sl=0.8, target_seconds=20)
+    need = erlang.erlang_a_required(
+        volume=100,
+        interval_seconds=1800,
+        aht_seconds=180,
+        patience_seconds=120,
+        target_sl=0.8,
+        target_seconds=20,
+    )
     assert need.agents == 12
-    overloaded = erlang.erlang_a_figures(agents=8, volume=100, interval_seconds=1800, aht_seconds=180,
-                                         patience_seconds=120, target_seconds=20)
+    overloaded = erlang.erlang_a_figures(
+        agents=8, volume=100, interval_seconds=1800, aht_seconds=180, patience_seconds=120, target_seconds=20
+    )
     assert overloaded.probability_abandon > 0.2
     assert overloaded.occupancy <= 1.0
 
@@ -230,18 +269,26 @@ def test_erlang_a_service_level_by_simulation() -> None:
             continue
         free_at[earliest] = start + rng.expovariate(mu)
         answered_in_time += start - arrival <= target
-    figures = erlang.erlang_a_figures(agents=servers, volume=rate * 1800, interval_seconds=1800,
-                                      aht_seconds=120, patience_seconds=90, target_seconds=target)
+    figures = erlang.erlang_a_figures(
+        agents=servers,
+        volume=rate * 1800,
+        interval_seconds=1800,
+        aht_seconds=120,
+        patience_seconds=90,
+        target_seconds=target,
+    )
     assert figures.service_level == pytest.approx(answered_in_time / total, abs=0.01)
 
 
 def test_concurrency_and_email_workload() -> None:
     assert erlang.agents_for_concurrency(7, 3) == 3
     assert erlang.agents_for_concurrency(6, 3) == 2
-    need = erlang.email_workload([120, 0, 0, 0], interval_seconds=1800, aht_seconds=300, deadline_seconds=3600,
-                                 max_occupancy=1.0)
+    need = erlang.email_workload(
+        [120, 0, 0, 0], interval_seconds=1800, aht_seconds=300, deadline_seconds=3600, max_occupancy=1.0
+    )
     assert need == pytest.approx([10.0, 10.0, 0.0, 0.0])
     spread = erlang.email_workload([60] * 8, interval_seconds=1800, aht_seconds=600, deadline_seconds=7200)
     assert spread == pytest.approx([5, 10, 15, 20, 20, 20, 20, 20])
-    assert erlang.email_workload([60], interval_seconds=1800, aht_seconds=600, deadline_seconds=600,
-                                 max_occupancy=0.5) == pytest.approx([40.0])
+    assert erlang.email_workload(
+        [60], interval_seconds=1800, aht_seconds=600, deadline_seconds=600, max_occupancy=0.5
+    ) == pytest.approx([40.0])

@@ -11,8 +11,14 @@ from fastapi.testclient import TestClient
 
 from kefu.cli import main
 
-EXAMPLE = {"volume": 100, "interval_minutes": 30, "aht_seconds": 180, "target_sl": 0.8, "target_seconds": 20,
-           "shrinkage": 0.3}
+EXAMPLE = {
+    "volume": 100,
+    "interval_minutes": 30,
+    "aht_seconds": 180,
+    "target_sl": 0.8,
+    "target_seconds": 20,
+    "shrinkage": 0.3,
+}
 KEYS = {"agents", "service_level", "occupancy", "probability_wait", "asa_seconds", "agents_with_shrinkage"}
 
 
@@ -20,7 +26,7 @@ def test_the_published_example(api: TestClient) -> None:
     response = api.post("/api/v1/wfm/staffing", json=EXAMPLE)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert KEYS <= body.keys()
+    assert body.keys() >= KEYS
     assert body["agents"] == 14
     assert body["agents_with_shrinkage"] == 20
     assert round(body["service_level"], 4) == 0.8884
@@ -67,12 +73,26 @@ def test_needs_authentication(client: TestClient) -> None:
 
 
 def test_cli_prints_the_same_keys_as_the_api() -> None:
-    args = ["wfm", "staffing", "--volume", "100", "--interval-minutes", "30", "--aht-seconds", "180",
-            "--target-sl", "0.8", "--target-seconds", "20", "--shrinkage", "0.3"]
+    args = [
+        "wfm",
+        "staffing",
+        "--volume",
+        "100",
+        "--interval-minutes",
+        "30",
+        "--aht-seconds",
+        "180",
+        "--target-sl",
+        "0.8",
+        "--target-seconds",
+        "20",
+        "--shrinkage",
+        "0.3",
+    ]
     result = CliRunner().invoke(main, [*args, "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert KEYS <= body.keys()
+    assert body.keys() >= KEYS
     assert (body["agents"], body["agents_with_shrinkage"]) == (14, 20)
     text = CliRunner().invoke(main, [*args, "--max-occupancy", "0.7"])
     assert "agents: 15" in text.output and "agents_with_shrinkage: 22" in text.output

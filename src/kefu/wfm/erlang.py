@@ -254,8 +254,12 @@ def erlang_a_required(
 
     def figures(n: int) -> QueueFigures:
         return erlang_a_figures(
-            agents=n, volume=volume, interval_seconds=interval_seconds, aht_seconds=aht_seconds,
-            patience_seconds=patience_seconds, target_seconds=target_seconds,
+            agents=n,
+            volume=volume,
+            interval_seconds=interval_seconds,
+            aht_seconds=aht_seconds,
+            patience_seconds=patience_seconds,
+            target_seconds=target_seconds,
         )
 
     def meets(result: QueueFigures) -> bool:

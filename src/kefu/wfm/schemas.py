@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,7 +33,9 @@ class StaffingIn(BaseModel):
         default=None, description="Mean patience before abandoning (Erlang A only)"
     )
     concurrency: int = Field(default=1, description="Contacts one agent handles at once (chat)")
-    max_agents: int = Field(default=MAX_AGENTS, description="Give up (422 unstaffable) beyond this many agents")
+    max_agents: int = Field(
+        default=MAX_AGENTS, description="Give up (422 unstaffable) beyond this many agents"
+    )
 
 
 class StaffingOut(BaseModel):
