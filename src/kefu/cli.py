@@ -564,6 +564,7 @@ def bench_sentiment(per_language: int) -> None:
         click.echo(f"{lang}: n={row['n']:.0f}  p50={row['p50_ms']:.3f} ms  p99={row['p99_ms']:.3f} ms")
 
 
+<<<<<<< HEAD
 @eval_group.command("qa")
 @click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
               help="JSONL: one conversation a line with messages and labels (default: the shipped set).")
@@ -633,6 +634,68 @@ def _inspect_all(session_factory: sessionmaker[Session]) -> None:
         progress=lambda pages, done: click.echo(f"  {pages * 500:>7} conversations scanned, {done} scored"),
     )
     click.echo(f"quality inspection: {evaluated} conversations scored")
+=======
+@bench.command("wfm")
+@click.option("--time-limit", type=float, default=50.0, show_default=True,
+              help="CP-SAT time limit (seconds).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of text.")
+def bench_wfm(time_limit: float, as_json: bool) -> None:
+    """One-week schedule of 150 agents on 3 channels (CP-SAT, 8 workers) and the greedy roster's shortfall."""
+    import dataclasses
+    import json
+
+    from kefu.bench.wfm import run_wfm_bench
+
+    figures = dataclasses.asdict(run_wfm_bench(time_limit_seconds=time_limit))
+    text = "  ".join(f"{key}={value}" for key, value in figures.items())
+    click.echo(json.dumps(figures) if as_json else text)
+
+
+@main.group()
+def wfm() -> None:
+    """Workforce management: staffing."""
+
+
+@wfm.command("staffing")
+@click.option("--volume", type=float, required=True, help="Contacts arriving in one interval.")
+@click.option("--interval-minutes", type=float, required=True)
+@click.option("--aht-seconds", type=float, required=True, help="Average handle time.")
+@click.option("--target-sl", type=float, required=True, help="Service level goal, e.g. 0.8.")
+@click.option("--target-seconds", type=float, required=True, help="Answer time of the goal, e.g. 20.")
+@click.option("--shrinkage", type=float, default=0.0, show_default=True)
+@click.option("--max-occupancy", type=float, default=None)
+@click.option("--patience-seconds", type=float, default=None, help="Mean patience: use Erlang A.")
+@click.option("--concurrency", type=int, default=1, show_default=True,
+              help="Chats one agent handles at once.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the keys of POST /api/v1/wfm/staffing).")
+def wfm_staffing(
+    volume: float, interval_minutes: float, aht_seconds: float, target_sl: float, target_seconds: float,
+    shrinkage: float, max_occupancy: float | None, patience_seconds: float | None, concurrency: int,
+    as_json: bool,
+) -> None:
+    """Agents needed for one interval (Erlang C; Erlang A with --patience-seconds)."""
+    import json
+
+    from kefu.core.errors import KefuError
+    from kefu.wfm.schemas import QueueModel, StaffingIn
+    from kefu.wfm.service import compute_staffing
+
+    data = StaffingIn(
+        volume=volume, interval_minutes=interval_minutes, aht_seconds=aht_seconds, target_sl=target_sl,
+        target_seconds=target_seconds, shrinkage=shrinkage, max_occupancy=max_occupancy,
+        model=QueueModel.ERLANG_A if patience_seconds is not None else QueueModel.ERLANG_C,
+        patience_seconds=patience_seconds, concurrency=concurrency,
+    )
+    try:
+        result = compute_staffing(data)
+    except KefuError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from exc
+    if as_json:
+        click.echo(json.dumps(result.model_dump()))
+        return
+    for key, value in result.model_dump().items():
+        click.echo(f"{key}: {round(value, 4) if isinstance(value, float) else value}")
+>>>>>>> wfm
 
 
 if __name__ == "__main__":

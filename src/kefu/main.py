@@ -25,13 +25,14 @@ from kefu.qa.api import router as qa_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.health import router as health_router
 from kefu.webhooks.api import router as webhooks_router
+from kefu.wfm.api import router as wfm_router
 from kefu.wiring import Container
 
 log = logging.getLogger(__name__)
 
 ROUTERS = [
     conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, qa_router,
-    health_router,
+    health_router, wfm_router,
 ]
 """Matched in this order, route by route, on every request: the busiest first (no path is in two)."""
 

@@ -1,0 +1,1 @@
+"""Workforce management: contact-volume forecasts, Erlang staffing and shift schedules."""
