@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     session_max_age_seconds: int = 14 * 24 * 3600
     cookie_secure: bool = False
     webhook_timeout_seconds: float = 10.0
+    allow_private_outbound: bool = False
+    """Let admins point outbound calls (webhooks, integrations) at private and loopback addresses."""
     max_request_bytes: int = 4 * 1024 * 1024
     outbox_retention_days: float = 7.0
     web_threads: int | None = Field(default=None, ge=1)
