@@ -25,7 +25,7 @@ def _login_cookie(client: TestClient) -> str:
 def test_session_cookie_secure_flag(
     make_api: AppFactory, public_url: str | None, https: bool, secure: bool
 ) -> None:
-    api, container, _ = make_api(public_url=public_url)
+    _api, container, _ = make_api(public_url=public_url)
     client = TestClient(
         create_app(container, start_worker=False),
         base_url="https://testserver" if https else "http://testserver",
