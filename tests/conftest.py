@@ -25,10 +25,14 @@ from kefu.db.engine import normalise_url
 from kefu.db.metadata import target_metadata
 from kefu.jobs.runtime import RuntimeMode
 from kefu.main import create_app
+from kefu.outbound.client import StaticResolver
 from kefu.wiring import Container, build_container
 
 REQUIRE_SERVICES = os.environ.get("KEFU_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+PUBLIC_IP = "93.184.215.14"
+TEST_RESOLVER = StaticResolver(default=(PUBLIC_IP,))
+"""Tests resolve no names: every unknown host is one public address (outbound goes to mocks anyway)."""
 
 
 def service_unavailable(reason: str) -> None:
@@ -108,7 +112,7 @@ def clock() -> Iterator[FrozenClock]:
 def container(database_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Container]:
     """A container on the test database with jobs and the outbox relay running inline."""
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data", run_worker=False)
-    built = build_container(settings, mode=RuntimeMode.INLINE)
+    built = build_container(settings, mode=RuntimeMode.INLINE, resolver=TEST_RESOLVER)
     yield built
     built.close()
 

@@ -84,7 +84,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 @click.option("--host", default=None, help="Interface to listen on (default KEFU_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default KEFU_PORT or 8000).")
 def demo(host: str | None, port: int | None) -> None:
-    """Migrate, load the demo workspace once, print the URL, logins and a token, and serve."""
+    """Migrate, load the demo workspace once, print the URL, logins and a token, and serve.
+
+    Webhooks may reach local receivers here (KEFU_ALLOW_PRIVATE_OUTBOUND defaults to on).
+    """
+    os.environ.setdefault("KEFU_ALLOW_PRIVATE_OUTBOUND", "1")
     settings = _settings()
     _serve(host or settings.host, port or settings.port, 1, demo=True)
 

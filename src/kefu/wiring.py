@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
@@ -31,6 +31,7 @@ from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
 from kefu.nlp import tasks as nlp_tasks
 from kefu.nlp.analyzer import load_analyzer
+from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
 from kefu.qa import handlers as qa_handlers
 from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
 from kefu.qa.tasks import evaluate_due_job
@@ -50,6 +51,7 @@ class Container:
     subscriptions: Subscriptions
     runtime: JobRuntime
     http_transport: httpx.BaseTransport | None = None
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -67,6 +69,7 @@ def build_container(
     *,
     mode: RuntimeMode | None = None,
     http_transport: httpx.BaseTransport | None = None,
+    resolver: Resolver | None = None,
 ) -> Container:
     """Build the process-wide container; subscriptions and jobs are declared here and only here."""
     engine = make_engine(settings.resolved_database_url())
@@ -80,7 +83,8 @@ def build_container(
         redis_url=settings.redis_url,
     )
     session_factory.configure(info={AFTER_COMMIT_KEY: runtime.kick_relay})
-    container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport)
+    outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
+    container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
     subscribe_handlers(container)
     register_jobs(container)
     return container
@@ -115,6 +119,7 @@ def register_jobs(container: Container) -> None:
         sessions,
         runtime.enqueue,
         timeout_seconds=container.settings.webhook_timeout_seconds,
+        policy=container.outbound,
         transport=container.http_transport,
     )
     runtime.job(DELIVER_JOB, webhooks.deliver)

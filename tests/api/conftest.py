@@ -16,6 +16,7 @@ from kefu.config.settings import Settings
 from kefu.core.clock import FrozenClock
 from kefu.jobs.runtime import RuntimeMode
 from kefu.wiring import Container, build_container
+from tests.conftest import TEST_RESOLVER
 
 NUL_REFUSED = "PostgreSQL text fields cannot contain NUL (0x00) bytes"
 
@@ -39,7 +40,8 @@ def _refuse_nul_like_postgresql(
 def container(database_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator[Container]:
     """The shared container; webhook deliveries go to a local receiver that answers 200."""
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data", run_worker=False)
-    built = build_container(settings, mode=RuntimeMode.INLINE, http_transport=httpx.MockTransport(_accept))
+    built = build_container(settings, mode=RuntimeMode.INLINE, http_transport=httpx.MockTransport(_accept),
+                            resolver=TEST_RESOLVER)
     if built.engine.dialect.name == "sqlite":
         event.listen(built.engine, "before_cursor_execute", _refuse_nul_like_postgresql)
     yield built

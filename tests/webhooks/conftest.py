@@ -19,6 +19,7 @@ from kefu.db.outbox import publish
 from kefu.jobs.runtime import RuntimeMode
 from kefu.webhooks.tasks import DeliveryJobs
 from kefu.wiring import Container, build_container
+from tests.conftest import TEST_RESOLVER
 
 WIDGET_EVENT = "testwidget.shipped"
 HOOK_URL = "https://hooks.example.com/kefu"
@@ -82,7 +83,8 @@ def container(
     """The shared container, but with outbound HTTP going to the recording receiver."""
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data", run_worker=False)
     built = build_container(
-        settings, mode=RuntimeMode.INLINE, http_transport=httpx.MockTransport(receiver.handle)
+        settings, mode=RuntimeMode.INLINE, http_transport=httpx.MockTransport(receiver.handle),
+        resolver=TEST_RESOLVER,
     )
     yield built
     built.close()
@@ -95,6 +97,7 @@ def sweep(container: Container) -> DeliveryJobs:
         container.session_factory,
         container.runtime.enqueue,
         timeout_seconds=container.settings.webhook_timeout_seconds,
+        policy=container.outbound,
         transport=container.http_transport,
     )
 

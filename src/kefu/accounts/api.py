@@ -57,7 +57,8 @@ SearchText = Annotated[str, StringConstraints(max_length=100), AfterValidator(si
 
 @router.post("/auth/login", response_model=SessionOut)
 def log_in(
-    data: LoginIn, response: Response, session: DbSession, settings: AppSettings, ip: ClientIp
+    data: LoginIn, request: Request, response: Response, session: DbSession, settings: AppSettings,
+    ip: ClientIp,
 ) -> object:
     """Open a console session: sets the HttpOnly session cookie and returns the CSRF token."""
     try:
@@ -71,21 +72,23 @@ def log_in(
         raise
     response.set_cookie(
         SESSION_COOKIE, issued.secret, max_age=settings.session_max_age_seconds, path="/",
-        httponly=True, samesite="lax", secure=settings.cookie_secure,
+        httponly=True, samesite="lax", secure=settings.secure_cookies(request.url.scheme),
     )
     return issued.session
 
 
 @router.post("/auth/logout", status_code=204)
 def log_out(
-    principal: CurrentPrincipal, response: Response, session: DbSession, settings: AppSettings
+    principal: CurrentPrincipal, request: Request, response: Response, session: DbSession,
+    settings: AppSettings,
 ) -> None:
     """End the console session of the cookie and clear it (a no-op for token callers)."""
     if principal.session_id is not None:
         service.log_out(session, workspace_id=principal.workspace_id,
                         session_id=principal.session_id)
         response.delete_cookie(
-            SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure
+            SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+            secure=settings.secure_cookies(request.url.scheme),
         )
 
 

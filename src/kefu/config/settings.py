@@ -27,12 +27,21 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     session_max_age_seconds: int = 14 * 24 * 3600
     cookie_secure: bool = False
+    public_url: str | None = None
+    """The address users open (e.g. https://kefu.example.com); https makes session cookies Secure."""
     webhook_timeout_seconds: float = 10.0
+    allow_private_outbound: bool = False
+    """Let admins point outbound calls (webhooks, integrations) at private and loopback addresses."""
     max_request_bytes: int = 4 * 1024 * 1024
     outbox_retention_days: float = 7.0
     web_threads: int | None = Field(default=None, ge=1)
     """Threads that run request handlers; default 1 on SQLite (its writers are serial anyway), 40 else."""
     log_level: str = "info"
+
+    def secure_cookies(self, request_scheme: str) -> bool:
+        """Whether session cookies carry `Secure`: configured, an HTTPS request, or an https public URL."""
+        public_https = (self.public_url or "").lower().startswith("https://")
+        return self.cookie_secure or public_https or request_scheme == "https"
 
     def resolved_database_url(self) -> str:
         """The configured database URL, or the embedded SQLite file under the data dir."""

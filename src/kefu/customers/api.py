@@ -159,9 +159,9 @@ def remove_identity(
 
 @router.post("/{customer_id}/merge", response_model=CustomerOut)
 def merge_customer(
-    customer_id: uuid.UUID, data: MergeIn, principal: Writer, session: DbSession
+    customer_id: uuid.UUID, data: MergeIn, principal: Manager, session: DbSession
 ) -> CustomerOut:
-    """Merge the customer `source_id` into this one; the source's identities and history move here."""
+    """Merge the customer `source_id` into this one (supervisors and admins: it cannot be undone)."""
     return service.merge_customers(
         session, workspace_id=principal.workspace_id, source_id=data.source_id,
         target_id=customer_id, actor_agent_id=principal.agent_id,

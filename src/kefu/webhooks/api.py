@@ -48,9 +48,14 @@ def read_event_types(_principal: AdminPrincipal) -> object:
 
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201)
-def create_endpoint(data: EndpointIn, principal: AdminPrincipal, session: DbSession) -> object:
+def create_endpoint(
+    data: EndpointIn, principal: AdminPrincipal, session: DbSession, request: Request
+) -> object:
     """Create an endpoint; the answer carries its signing secret, shown only here."""
-    return service.create_endpoint(session, workspace_id=principal.workspace_id, data=data)
+    return service.create_endpoint(
+        session, workspace_id=principal.workspace_id, data=data,
+        policy=request.app.state.container.outbound,
+    )
 
 
 @router.get("/endpoints", response_model=Page[EndpointOut])
@@ -71,11 +76,13 @@ def read_endpoint(endpoint_id: uuid.UUID, principal: AdminPrincipal, session: Db
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut)
 def update_endpoint(
-    endpoint_id: uuid.UUID, data: EndpointPatch, principal: AdminPrincipal, session: DbSession
+    endpoint_id: uuid.UUID, data: EndpointPatch, principal: AdminPrincipal, session: DbSession,
+    request: Request,
 ) -> object:
     """Change URL, description, event types or the active flag."""
     return service.update_endpoint(
-        session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, data=data
+        session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, data=data,
+        policy=request.app.state.container.outbound,
     )
 
 

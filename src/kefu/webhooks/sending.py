@@ -1,4 +1,4 @@
-"""One signed HTTP POST of a delivery body, with the answer read only up to a bound."""
+"""One signed HTTP POST of a delivery body; the answer read up to a bound (never for private targets)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import httpx
 
 from kefu import __version__
 from kefu.core import clock
+from kefu.outbound.client import resolution_of
 from kefu.webhooks.signing import signature_header
 
 MAX_SNIPPET_BYTES = 2048
@@ -72,7 +73,9 @@ def send(client: httpx.Client, request: DeliveryRequest) -> AttemptOutcome:
     try:
         with client.stream("POST", request.url, content=request.body, headers=headers) as response:
             status_code = response.status_code
-            snippet = _read_bounded(response)
+            resolution = resolution_of(response)
+            if resolution is not None and not resolution.private:
+                snippet = _read_bounded(response)  # a private network's answers are never kept
     except httpx.TimeoutException:
         error = "timeout"
     except (httpx.HTTPError, httpx.InvalidURL) as exc:

@@ -17,6 +17,7 @@ from kefu.core.ids import new_id
 from kefu.core.paging import Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
+from kefu.outbound.client import OutboundPolicy, OutboundRefused
 from kefu.webhooks.enums import DeliveryStatus
 from kefu.webhooks.events import WebhookEndpointDisabled
 from kefu.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -82,8 +83,22 @@ def _cursor_id(cursor: str | None) -> uuid.UUID | None:
         raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
 
 
-def create_endpoint(session: Session, *, workspace_id: uuid.UUID, data: EndpointIn) -> EndpointCreated:
+def check_endpoint_url(url: str, *, policy: OutboundPolicy) -> None:
+    """Refuse (422 `url_not_allowed`) a URL the server's outbound guard would never call."""
+    try:
+        policy.check_url(url)
+    except OutboundRefused as exc:
+        raise ValidationFailed(
+            f"this URL may not receive webhooks: {exc.reason}", code="url_not_allowed",
+            details={"field": "url", "reason": exc.reason},
+        ) from None
+
+
+def create_endpoint(
+    session: Session, *, workspace_id: uuid.UUID, data: EndpointIn, policy: OutboundPolicy
+) -> EndpointCreated:
     """Create an endpoint with a fresh signing secret, returned here once."""
+    check_endpoint_url(data.url, policy=policy)
     count = session.scalar(
         select(func.count()).select_from(WebhookEndpoint).where(WebhookEndpoint.workspace_id == workspace_id)
     )
@@ -125,12 +140,14 @@ def list_endpoints(
 
 
 def update_endpoint(
-    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointPatch
+    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointPatch,
+    policy: OutboundPolicy,
 ) -> EndpointOut:
     """Change an endpoint; deactivating fails its pending deliveries, re-activating clears its streak."""
     endpoint = _load_endpoint(session, workspace_id, endpoint_id)
     fields = data.model_fields_set
     if "url" in fields and data.url is not None:
+        check_endpoint_url(data.url, policy=policy)
         endpoint.url = data.url
     if "description" in fields and data.description is not None:
         endpoint.description = data.description

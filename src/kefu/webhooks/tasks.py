@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
+from kefu.outbound.client import OutboundPolicy, guarded_client
 from kefu.webhooks import service
 from kefu.webhooks.sending import send
 
@@ -33,12 +34,14 @@ class DeliveryJobs:
         enqueue: Enqueue,
         *,
         timeout_seconds: float,
+        policy: OutboundPolicy,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._enqueue = enqueue
         self._timeout = timeout_seconds
         self._transport = transport
+        self._policy = policy
 
     def deliver(self, delivery_id: str) -> None:
         """Job: attempt one delivery if it is due and not taken; schedule its retry when it fails."""
@@ -50,9 +53,7 @@ class DeliveryJobs:
             session.commit()
         if request is None:
             return
-        with httpx.Client(
-            transport=self._transport, timeout=self._timeout, follow_redirects=False
-        ) as client:
+        with guarded_client(self._policy, timeout_seconds=self._timeout, transport=self._transport) as client:
             outcome = send(client, request)
         with self._session_factory() as session:
             retry_at = service.record_attempt(session, delivery_id=key, outcome=outcome)

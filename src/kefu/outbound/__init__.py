@@ -1,0 +1,1 @@
+"""The one guarded outbound HTTP client: SSRF guard with the resolved IP pinned, timeouts, retries."""
