@@ -34,7 +34,7 @@ from kefu.conversations.schemas import (
 )
 from kefu.core.errors import ValidationFailed
 from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession, UnitOfWorkRoute, group_committed
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(tags=["conversations"], route_class=UnitOfWorkRoute)
 
@@ -49,7 +49,6 @@ def _actor(principal: Principal) -> Actor:
 
 
 @router.post("/conversations", response_model=ConversationOut, status_code=201)
-@group_committed
 def create_conversation(data: ConversationIn, principal: Writer, session: DbSession) -> object:
     """Open a conversation for an existing customer or one found/created by identities."""
     return service.open_conversation(
@@ -58,7 +57,6 @@ def create_conversation(data: ConversationIn, principal: Writer, session: DbSess
 
 
 @router.post("/inbound-messages", response_model=ReceivedMessage, status_code=201)
-@group_committed
 def receive_inbound_message(
     data: InboundMessageIn, principal: Writer, session: DbSession, response: Response
 ) -> object:
@@ -144,7 +142,6 @@ def read_conversation(conversation_id: uuid.UUID, principal: CurrentPrincipal, s
 
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationOut)
-@group_committed
 def update_conversation(
     conversation_id: uuid.UUID, data: ConversationPatch, principal: Writer, session: DbSession
 ) -> object:
@@ -159,7 +156,6 @@ def update_conversation(
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)
-@group_committed
 def post_message(
     conversation_id: uuid.UUID, data: MessageIn, principal: Writer, session: DbSession
 ) -> object:
@@ -222,7 +218,6 @@ def list_timeline(
 
 
 @router.post("/conversations/{conversation_id}/status", response_model=ConversationOut)
-@group_committed
 def change_status(
     conversation_id: uuid.UUID, data: StatusIn, principal: Writer, session: DbSession
 ) -> object:
@@ -238,7 +233,6 @@ def change_status(
 
 
 @router.post("/conversations/{conversation_id}/snooze", response_model=ConversationOut)
-@group_committed
 def snooze(conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, session: DbSession) -> object:
     """Snooze until a future moment."""
     return service.snooze(
@@ -251,7 +245,6 @@ def snooze(conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, sessio
 
 
 @router.post("/conversations/{conversation_id}/assign", response_model=ConversationOut)
-@group_committed
 def assign(conversation_id: uuid.UUID, data: AssignIn, principal: Writer, session: DbSession) -> object:
     """Assign to an agent and/or a team (null unassigns)."""
     return service.assign(
@@ -264,7 +257,6 @@ def assign(conversation_id: uuid.UUID, data: AssignIn, principal: Writer, sessio
 
 
 @router.post("/conversations/{conversation_id}/tags", response_model=ConversationOut)
-@group_committed
 def change_tags(conversation_id: uuid.UUID, data: TagsIn, principal: Writer, session: DbSession) -> object:
     """Add and/or remove tags."""
     return service.change_tags(
