@@ -138,8 +138,11 @@ def read_conversation(
     conversation_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
 ) -> ConversationOut:
     """One conversation."""
-    return service.get_conversation(
-        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    return service.access_conversation(
+        session,
+        workspace_id=principal.workspace_id,
+        agent_id=principal.agent_id,
+        conversation_id=conversation_id,
     )
 
 
@@ -239,7 +242,7 @@ def snooze(
     conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, session: DbSession
 ) -> ConversationOut:
     """Snooze until a future moment."""
-    return service.snooze(
+    return service.snooze_conversation(
         session,
         workspace_id=principal.workspace_id,
         conversation_id=conversation_id,
@@ -253,7 +256,7 @@ def assign(
     conversation_id: uuid.UUID, data: AssignIn, principal: Writer, session: DbSession
 ) -> ConversationOut:
     """Assign to an agent and/or a team (null unassigns)."""
-    return service.assign(
+    return service.assign_conversation(
         session,
         workspace_id=principal.workspace_id,
         conversation_id=conversation_id,
