@@ -18,6 +18,13 @@ from kefu.conversations.events import (
     ConversationFlaggedForReview,
     MessageAnalysed,
 )
+from kefu.conversations.exceptions import (
+    ConversationClosed,
+    ConversationNotFound,
+    CustomerReferenceMissing,
+    DuplicateExternalId,
+    ReplyFromCustomer,
+)
 from kefu.conversations.imports import import_conversations as import_conversations
 from kefu.conversations.models import Conversation, Message, TimelineEntry
 from kefu.conversations.schemas import (
@@ -38,7 +45,7 @@ from kefu.conversations.schemas import (
     validated,
 )
 from kefu.core import clock
-from kefu.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from kefu.core.errors import ValidationFailed
 from kefu.core.paging import Page, encode_cursor
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerOut, ResolveIn
@@ -101,7 +108,7 @@ def resolve_customer_reference(
     if customer_id is not None:
         return customers.get_customer(session, workspace_id=workspace_id, customer_id=customer_id)
     if customer is None:
-        raise BadRequest("give customer_id or customer")
+        raise CustomerReferenceMissing("give customer_id or customer")
     return customers.resolve_customer(
         session,
         workspace_id=workspace_id,
@@ -196,19 +203,19 @@ def send_reply(
 ) -> MessageOut:
     """Store an outbound reply by an agent, bot or the system; an agent's first one sets first_response_at."""
     if actor.kind == ActorKind.CUSTOMER:
-        raise BadRequest("customers do not send replies; use receive_message")
+        raise ReplyFromCustomer("customers do not send replies; use receive_message")
     body = validated(
         MessageBody, text=text, attachments=list(attachments), language=language, external_id=external_id
     )
     conversation = _load(session, workspace_id, conversation_id, lock=True)
     if conversation.status == ConversationStatus.CLOSED:
-        raise Conflict("the conversation is closed", code="conversation_closed")
+        raise ConversationClosed("the conversation is closed")
     if body.external_id is not None and session.scalar(
         select(Message.id).where(
             Message.conversation_id == conversation.id, Message.external_id == body.external_id
         )
     ):
-        raise Conflict("a message with this external_id exists", code="duplicate_external_id")
+        raise DuplicateExternalId("a message with this external_id exists")
     message = intake.add_message(session, conversation, Direction.OUTBOUND, actor, body)
     session.flush()
     return MessageOut.model_validate(message)
@@ -691,5 +698,5 @@ def _load(
         query = query.with_for_update()
     conversation = session.scalar(query)
     if conversation is None:
-        raise NotFound("conversation not found")
+        raise ConversationNotFound("conversation not found")
     return conversation
