@@ -20,7 +20,7 @@ from kefu.conversations.schemas import (
     ConversationImportIn,
     ConversationIn,
     ConversationOut,
-    ConversationPatch,
+    ConversationUpdate,
     ImportResult,
     InboundMessageIn,
     MessageIn,
@@ -148,7 +148,7 @@ def read_conversation(
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationOut)
 def update_conversation(
-    conversation_id: uuid.UUID, data: ConversationPatch, principal: Writer, session: DbSession
+    conversation_id: uuid.UUID, data: ConversationUpdate, principal: Writer, session: DbSession
 ) -> ConversationOut:
     """Change subject, language, priority, status, assignment or custom fields; all or nothing."""
     return service.update_conversation(

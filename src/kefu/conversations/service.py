@@ -36,7 +36,7 @@ from kefu.conversations.schemas import (
     ConversationFilter,
     ConversationIn,
     ConversationOut,
-    ConversationPatch,
+    ConversationUpdate,
     MessageAnalysisIn,
     MessageBody,
     MessageOut,
@@ -396,7 +396,7 @@ def update_conversation(
     *,
     workspace_id: uuid.UUID,
     conversation_id: uuid.UUID,
-    data: ConversationPatch,
+    data: ConversationUpdate,
     actor: Actor,
 ) -> ConversationOut:
     """Apply a partial update; only the fields present in `data` change, all or nothing."""

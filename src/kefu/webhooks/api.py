@@ -22,7 +22,7 @@ from kefu.webhooks.schemas import (
     EndpointCreated,
     EndpointIn,
     EndpointOut,
-    EndpointPatch,
+    EndpointUpdate,
     EventTypesOut,
     RotateSecretIn,
     SecretRotated,
@@ -71,7 +71,7 @@ def read_endpoint(endpoint_id: uuid.UUID, principal: AdminPrincipal, session: Db
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut)
 def update_endpoint(
-    endpoint_id: uuid.UUID, data: EndpointPatch, principal: AdminPrincipal, session: DbSession
+    endpoint_id: uuid.UUID, data: EndpointUpdate, principal: AdminPrincipal, session: DbSession
 ) -> EndpointOut:
     """Change URL, description, event types or the active flag."""
     return service.update_endpoint(

@@ -29,7 +29,7 @@ from kefu.webhooks.schemas import (
     EndpointCreated,
     EndpointIn,
     EndpointOut,
-    EndpointPatch,
+    EndpointUpdate,
     SecretRotated,
 )
 from kefu.webhooks.sending import AttemptOutcome, DeliveryRequest
@@ -125,7 +125,7 @@ def list_endpoints(
 
 
 def update_endpoint(
-    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointPatch
+    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointUpdate
 ) -> EndpointOut:
     """Change an endpoint; deactivating fails its pending deliveries, re-activating clears its streak."""
     endpoint = _load_endpoint(session, workspace_id, endpoint_id)
