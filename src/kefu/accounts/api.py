@@ -40,15 +40,13 @@ from kefu.accounts.schemas import (
     WorkspaceUpdate,
 )
 from kefu.core.errors import Forbidden
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute, after_commit
 
 router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 ManagerPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
 SearchText = Annotated[str, StringConstraints(max_length=100), AfterValidator(single_line)]
 
 

@@ -33,14 +33,12 @@ from kefu.conversations.schemas import (
     validated,
 )
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(tags=["conversations"], route_class=UnitOfWorkRoute)
 
 Writer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR, Role.AGENT))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=512)]
 
 
 def _actor(principal: Principal) -> Actor:

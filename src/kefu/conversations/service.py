@@ -46,7 +46,7 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import Page, encode_cursor
+from kefu.core.paging import Page, checked_limit, encode_cursor
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerOut, ResolveIn
 from kefu.db.outbox import publish
@@ -533,7 +533,7 @@ def list_conversations(
     cursor: str | None = None,
 ) -> Page[ConversationOut]:
     """Conversations matching the filters, most recent message first (then id), cursor-paginated."""
-    limit = listing.checked_limit(limit)
+    limit = checked_limit(limit)
     query = listing.filtered(select(Conversation).where(Conversation.workspace_id == workspace_id), filters)
     if cursor:
         after_at, after_id = listing.conversation_cursor(cursor)

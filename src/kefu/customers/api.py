@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.customers import service
 from kefu.customers.enums import IdentityKind, VipTier
 from kefu.customers.exceptions import CustomerNotFound
@@ -32,8 +32,6 @@ router = APIRouter(prefix="/customers", tags=["customers"], route_class=UnitOfWo
 
 Writer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR, Role.AGENT))]
 Manager = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=512)]
 
 
 @router.post("", response_model=CustomerOut, status_code=201)

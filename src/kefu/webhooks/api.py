@@ -11,7 +11,7 @@ from kefu.accounts.dependencies import require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.core.events import event_types
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.webhooks import service
 from kefu.webhooks.enums import DeliveryStatus
@@ -32,8 +32,6 @@ from kefu.webhooks.tasks import DELIVER_JOB
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=UnitOfWorkRoute)
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=200)]
 
 
 def _send_after_commit(request: Request, tasks: BackgroundTasks, delivery: DeliveryOut) -> None:
