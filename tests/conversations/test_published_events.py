@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from kefu.wiring import Container
+from tests.conftest import Tenant
 from tests.events import capture_events
+from tests.factories import make_customer
 
 
 def test_a_new_conversation_publishes_opened_and_received_once(api: TestClient, container: Container) -> None:
@@ -15,7 +17,14 @@ def test_a_new_conversation_publishes_opened_and_received_once(api: TestClient, 
         response = api.post("/api/v1/conversations", json=body)
     assert response.status_code == 201
     assert opened[0].payload["conversation_id"] == response.json()["id"]
+
+def test_a_conversation_for_a_known_customer_creates_no_customer(
+    api: TestClient, container: Container, tenant: Tenant
+) -> None:
+    customer_id = make_customer(container, workspace_id=tenant.workspace_id, email="bo@example.com")
+    body = {"channel": "chat", "customer_id": str(customer_id), "message": {"text": "Hello"}}
     with capture_events(container) as everything:
-        api.post("/api/v1/conversations", json=body | {"message": {"text": "Second one"}})
+        assert api.post("/api/v1/conversations", json=body).status_code == 201
     types = [event.event_type for event in everything]
-    assert types.count("message.received") == 1
+    assert types.count("message.received") == 1 and types.count("conversation.opened") == 1
+    assert "customer.created" not in types
