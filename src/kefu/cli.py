@@ -568,7 +568,6 @@ def bench_sentiment(per_language: int) -> None:
         click.echo(f"{lang}: n={row['n']:.0f}  p50={row['p50_ms']:.3f} ms  p99={row['p99_ms']:.3f} ms")
 
 
-<<<<<<< HEAD
 @eval_group.command("qa")
 @click.option("--test", "test_file", type=click.Path(exists=True, dir_okay=False),
               help="JSONL: one conversation a line with messages and labels (default: the shipped set).")
@@ -638,7 +637,8 @@ def _inspect_all(session_factory: sessionmaker[Session]) -> None:
         progress=lambda pages, done: click.echo(f"  {pages * 500:>7} conversations scanned, {done} scored"),
     )
     click.echo(f"quality inspection: {evaluated} conversations scored")
-=======
+
+
 @bench.command("wfm")
 @click.option("--time-limit", type=float, default=50.0, show_default=True,
               help="CP-SAT time limit (seconds).")
@@ -699,7 +699,6 @@ def wfm_staffing(
         return
     for key, value in result.model_dump().items():
         click.echo(f"{key}: {round(value, 4) if isinstance(value, float) else value}")
->>>>>>> wfm
 
 
 if __name__ == "__main__":

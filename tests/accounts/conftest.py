@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 
-from kefu.accounts import service as accounts
 from kefu.accounts.enums import Role
-from kefu.accounts.schemas import AgentIn
 from kefu.main import create_app
 from kefu.wiring import Container
 from tests.conftest import Tenant
-
-PASSWORD = "correct horse battery"
-
-
-@dataclass
-class Member:
-    """An agent of a tenant with a password and an API token."""
-
-    agent_id: uuid.UUID
-    email: str
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """Authorization header of this agent."""
-        return {"Authorization": f"Bearer {self.token}"}
-
+from tests.factories import PASSWORD, Member, make_agent
 
 MakeMember = Callable[..., Member]
 
@@ -44,17 +25,8 @@ def make_member(container: Container, tenant: Tenant) -> MakeMember:
         role: Role = Role.AGENT, *, email: str | None = None, workspace_id: uuid.UUID | None = None,
         password: str = PASSWORD, name: str = "Member",
     ) -> Member:
-        email = email or f"{role.value}-{uuid.uuid4().hex[:8]}@acme.kefu.dev"
-        with container.session_factory() as session:
-            agent = accounts.create_agent(
-                session, workspace_id=workspace_id or tenant.workspace_id,
-                data=AgentIn(email=email, display_name=name, password=password, role=role),
-            )
-            issued = accounts.issue_api_token(
-                session, workspace_id=agent.workspace_id, agent_id=agent.id, name="tests"
-            )
-            session.commit()
-        return Member(agent.id, email, issued.token)
+        return make_agent(container, workspace_id=workspace_id or tenant.workspace_id, role=role,
+                          email=email, password=password, name=name)
 
     return make
 

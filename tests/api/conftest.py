@@ -8,10 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import event
 
-from kefu.accounts import passwords
 from kefu.config.settings import Settings
 from kefu.core.clock import FrozenClock
 from kefu.jobs.runtime import RuntimeMode
@@ -46,9 +44,3 @@ def container(database_url: str, tmp_path: Path, clock: FrozenClock) -> Iterator
         event.listen(built.engine, "before_cursor_execute", _refuse_nul_like_postgresql)
     yield built
     built.close()
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id at minimal cost: same code path, a fraction of the time (the fuzz creates agents)."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -1,45 +1,23 @@
-"""Fixtures of the conversations tests: extra agents and teams, request shortcuts, the outbox."""
+"""Fixtures of the conversations tests: extra agents and teams (from tests.factories), request shortcuts."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from kefu.accounts import passwords
-from kefu.accounts import service as accounts
 from kefu.accounts.enums import Role
-from kefu.accounts.schemas import AgentIn, TeamIn
 from kefu.db.outbox import OutboxEvent
 from kefu.wiring import Container
+from tests import factories
 from tests.conftest import Tenant
+from tests.factories import Member, make_agent
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2id with minimal cost for the tenants' admins: same code path, a fraction of the time."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
-@dataclass
-class Member:
-    """An agent of a workspace with an API token."""
-
-    agent_id: uuid.UUID
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """Authorization header of this agent."""
-        return {"Authorization": f"Bearer {self.token}"}
 
 
 MakeMember = Callable[..., Member]
@@ -50,19 +28,7 @@ def make_member(container: Container, tenant: Tenant) -> MakeMember:
     """Create an agent (default: in the tenant's workspace) with a token."""
 
     def make(role: Role = Role.AGENT, *, workspace_id: uuid.UUID | None = None) -> Member:
-        with container.session_factory() as session:
-            agent = accounts.create_agent(
-                session,
-                workspace_id=workspace_id or tenant.workspace_id,
-                data=AgentIn(
-                    email=f"{role.value}-{uuid.uuid4().hex[:8]}@acme.kefu.dev", display_name="M", role=role
-                ),
-            )
-            issued = accounts.issue_api_token(
-                session, workspace_id=agent.workspace_id, agent_id=agent.id, name="tests"
-            )
-            session.commit()
-        return Member(agent.id, issued.token)
+        return make_agent(container, workspace_id=workspace_id or tenant.workspace_id, role=role, name="M")
 
     return make
 
@@ -72,27 +38,12 @@ def make_team(container: Container, tenant: Tenant) -> Callable[..., uuid.UUID]:
     """Create a team (default: in the tenant's workspace) and return its id."""
 
     def make(name: str = "Tier 2", *, workspace_id: uuid.UUID | None = None) -> uuid.UUID:
-        with container.session_factory() as session:
-            team = accounts.create_team(
-                session, workspace_id=workspace_id or tenant.workspace_id, data=TeamIn(name=name)
-            )
-            session.commit()
-            return team.id
+        return factories.make_team(container, workspace_id=workspace_id or tenant.workspace_id, name=name)
 
     return make
 
 
-def open_conversation(api: TestClient, email: str = "ann@example.com", **fields: Any) -> dict[str, Any]:
-    """POST /conversations for a customer found or created by email; returns the conversation."""
-    body: dict[str, Any] = {
-        "customer": {"identities": [{"kind": "email", "value": email}]},
-        "channel": "chat",
-        "message": {"text": "Where is my order?"},
-    }
-    body.update(fields)
-    response = api.post(f"{API}/conversations", json=body)
-    assert response.status_code == 201, response.text
-    return dict(response.json())
+open_conversation = factories.make_conversation
 
 
 def inbound(api: TestClient, customer_id: str, text: str = "hello", **fields: Any) -> dict[str, Any]:

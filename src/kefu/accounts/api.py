@@ -40,15 +40,13 @@ from kefu.accounts.schemas import (
     WorkspaceUpdate,
 )
 from kefu.core.errors import Forbidden
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute, after_commit
 
 router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 ManagerPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
-Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
 SearchText = Annotated[str, StringConstraints(max_length=100), AfterValidator(single_line)]
 
 
@@ -59,7 +57,7 @@ SearchText = Annotated[str, StringConstraints(max_length=100), AfterValidator(si
 def log_in(
     data: LoginIn, request: Request, response: Response, session: DbSession, settings: AppSettings,
     ip: ClientIp,
-) -> object:
+) -> SessionOut:
     """Open a console session: sets the HttpOnly session cookie and returns the CSRF token."""
     try:
         issued = service.log_in(
@@ -93,7 +91,7 @@ def log_out(
 
 
 @router.get("/auth/session", response_model=SessionOut)
-def read_session(principal: CurrentPrincipal, session: DbSession) -> object:
+def read_session(principal: CurrentPrincipal, session: DbSession) -> SessionOut:
     """The caller, their workspace and (for console sessions) the CSRF token."""
     return service.describe_session(session, principal=principal)
 
@@ -102,13 +100,13 @@ def read_session(principal: CurrentPrincipal, session: DbSession) -> object:
 
 
 @router.get("/workspace", response_model=WorkspaceOut)
-def read_workspace(principal: CurrentPrincipal, session: DbSession) -> object:
+def read_workspace(principal: CurrentPrincipal, session: DbSession) -> WorkspaceOut:
     """The caller's workspace."""
     return service.get_workspace(session, workspace_id=principal.workspace_id)
 
 
 @router.patch("/workspace", response_model=WorkspaceOut)
-def update_workspace(data: WorkspaceUpdate, principal: AdminPrincipal, session: DbSession) -> object:
+def update_workspace(data: WorkspaceUpdate, principal: AdminPrincipal, session: DbSession) -> WorkspaceOut:
     """Change the workspace's name, default language or time zone (admins only)."""
     return service.update_workspace(session, workspace_id=principal.workspace_id, data=data)
 
@@ -117,7 +115,7 @@ def update_workspace(data: WorkspaceUpdate, principal: AdminPrincipal, session: 
 
 
 @router.get("/me", response_model=AgentOut)
-def read_me(principal: CurrentPrincipal, session: DbSession) -> object:
+def read_me(principal: CurrentPrincipal, session: DbSession) -> AgentOut:
     """The calling agent."""
     return service.get_agent(
         session, workspace_id=principal.workspace_id, agent_id=principal.agent_id
@@ -125,7 +123,7 @@ def read_me(principal: CurrentPrincipal, session: DbSession) -> object:
 
 
 @router.patch("/me", response_model=AgentOut)
-def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: DbSession) -> object:
+def update_me(data: ProfileUpdate, principal: CurrentPrincipal, session: DbSession) -> AgentOut:
     """Change one's own display name or languages."""
     return service.update_profile(
         session, workspace_id=principal.workspace_id, agent_id=principal.agent_id, data=data
@@ -159,7 +157,7 @@ def list_agents(
     level: Level | None = None, team_id: uuid.UUID | None = None, active: bool | None = None,
     q: Annotated[SearchText | None, Query(description="Text in name or email")] = None,
     limit: Limit = 50, cursor: Cursor = None,
-) -> object:
+) -> Page[AgentOut]:
     """Agents of the workspace, newest first."""
     return service.list_agents(
         session, workspace_id=principal.workspace_id, role=role, level=level, team_id=team_id,
@@ -168,13 +166,13 @@ def list_agents(
 
 
 @router.post("/agents", response_model=AgentOut, status_code=201)
-def create_agent(data: AgentIn, principal: AdminPrincipal, session: DbSession) -> object:
+def create_agent(data: AgentIn, principal: AdminPrincipal, session: DbSession) -> AgentOut:
     """Create an agent in the caller's workspace (admins only)."""
     return service.create_agent(session, workspace_id=principal.workspace_id, data=data)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
-def read_agent(agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+def read_agent(agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> AgentOut:
     """One agent of the workspace."""
     return service.get_agent(session, workspace_id=principal.workspace_id, agent_id=agent_id)
 
@@ -182,7 +180,7 @@ def read_agent(agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSess
 @router.patch("/agents/{agent_id}", response_model=AgentOut)
 def update_agent(
     agent_id: uuid.UUID, data: AgentUpdate, principal: ManagerPrincipal, session: DbSession, request: Request
-) -> object:
+) -> AgentOut:
     """Change an agent: admins anything, supervisors name, level and languages of their agents."""
     updated = service.update_agent(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, data=data, actor=principal
@@ -193,7 +191,7 @@ def update_agent(
 
 
 @router.post("/agents/{agent_id}/deactivate", response_model=AgentOut)
-def deactivate_agent(agent_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> object:
+def deactivate_agent(agent_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> AgentOut:
     """Deactivate an agent: their sessions end and their API tokens are revoked (admins only)."""
     return service.deactivate_agent(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, actor=principal
@@ -215,7 +213,7 @@ def reset_agent_password(
 def list_teams_of_agent(
     agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, limit: Limit = 50,
     cursor: Cursor = None,
-) -> object:
+) -> Page[TeamOut]:
     """The teams an agent belongs to."""
     return service.list_teams(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, limit=limit, cursor=cursor
@@ -229,7 +227,7 @@ def list_teams_of_agent(
 def list_teams(
     principal: CurrentPrincipal, session: DbSession, kind: TeamKind | None = None,
     limit: Limit = 50, cursor: Cursor = None,
-) -> object:
+) -> Page[TeamOut]:
     """Teams of the workspace, newest first."""
     return service.list_teams(
         session, workspace_id=principal.workspace_id, kind=kind, limit=limit, cursor=cursor
@@ -237,13 +235,13 @@ def list_teams(
 
 
 @router.post("/teams", response_model=TeamOut, status_code=201)
-def create_team(data: TeamIn, principal: AdminPrincipal, session: DbSession) -> object:
+def create_team(data: TeamIn, principal: AdminPrincipal, session: DbSession) -> TeamOut:
     """Create a team: a tier, the QA team or a department (admins only)."""
     return service.create_team(session, workspace_id=principal.workspace_id, data=data)
 
 
 @router.get("/teams/{team_id}", response_model=TeamOut)
-def read_team(team_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+def read_team(team_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> TeamOut:
     """One team of the workspace."""
     return service.get_team(session, workspace_id=principal.workspace_id, team_id=team_id)
 
@@ -251,7 +249,7 @@ def read_team(team_id: uuid.UUID, principal: CurrentPrincipal, session: DbSessio
 @router.patch("/teams/{team_id}", response_model=TeamOut)
 def update_team(
     team_id: uuid.UUID, data: TeamUpdate, principal: AdminPrincipal, session: DbSession
-) -> object:
+) -> TeamOut:
     """Rename a team or change its kind or description (admins only)."""
     return service.update_team(
         session, workspace_id=principal.workspace_id, team_id=team_id, data=data
@@ -268,7 +266,7 @@ def delete_team(team_id: uuid.UUID, principal: AdminPrincipal, session: DbSessio
 def list_team_agents(
     team_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession,
     active: bool | None = None, limit: Limit = 50, cursor: Cursor = None,
-) -> object:
+) -> Page[AgentOut]:
     """The agents of a team."""
     return service.list_agents(
         session, workspace_id=principal.workspace_id, team_id=team_id, active=active,
@@ -303,7 +301,7 @@ def remove_team_member(
 def list_tokens(
     principal: CurrentPrincipal, session: DbSession, agent_id: uuid.UUID | None = None,
     limit: Limit = 50, cursor: Cursor = None,
-) -> object:
+) -> Page[TokenOut]:
     """The caller's API tokens; admins may name another agent. Secrets are never listed."""
     owner = _token_owner(principal, agent_id)
     return service.list_api_tokens(
@@ -312,7 +310,7 @@ def list_tokens(
 
 
 @router.post("/tokens", response_model=IssuedToken, status_code=201)
-def create_token(data: TokenIn, principal: CurrentPrincipal, session: DbSession) -> object:
+def create_token(data: TokenIn, principal: CurrentPrincipal, session: DbSession) -> IssuedToken:
     """Issue an API token for the caller (admins: for any agent); the secret is shown only here."""
     return service.issue_api_token(
         session, workspace_id=principal.workspace_id,

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, WebSocket, WebSocketException, status
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -161,3 +161,64 @@ async def client_ip(request: Request) -> str:
 
 
 ClientIp = Annotated[str, Depends(client_ip)]
+
+
+async def websocket_principal(websocket: WebSocket) -> Principal:
+    """Authenticate a WebSocket handshake by `Authorization: Bearer` or the session cookie.
+
+    The lookup runs in a worker thread in a session and transaction of its own, closed before the
+    socket is accepted: a long-lived socket holds no connection (and never SQLite's write gate).
+    A cookie is accepted only from a page of the same origin (browsers send cookies on cross-site
+    handshakes, and a WebSocket has no CSRF header). Refusal closes the handshake with 1008.
+    """
+    header = websocket.headers.get("authorization")
+    cookie = websocket.cookies.get(SESSION_COOKIE)
+    token_hash = None
+    if header is not None:
+        scheme, _, secret = header.partition(" ")
+        token_hash = tokens.token_digest(secret.strip()) if scheme.lower() == "bearer" else None
+        cookie = None  # a handshake that sends an Authorization header is judged by it alone
+    elif cookie and not _same_origin(websocket):
+        cookie = None
+    principal = None
+    if token_hash is not None or cookie:
+        principal = await run_in_threadpool(
+            _look_up_alone, websocket.app.state.session_factory, token_hash, cookie
+        )
+    if principal is None:
+        raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "missing or invalid credentials")
+    return principal
+
+
+WebSocketPrincipal = Annotated[Principal, Depends(websocket_principal)]
+"""The authenticated caller of a WebSocket endpoint; see `websocket_principal`."""
+
+
+def workspace_session(websocket: WebSocket, principal: Principal) -> Session:
+    """A new session bound to the caller's workspace, for one unit of work of a WebSocket endpoint.
+
+    Use it per message, in a worker thread: `with workspace_session(ws, p) as s, s.begin(): ...`;
+    it commits on leaving the block. Never keep one open for the life of the socket.
+    """
+    session: Session = websocket.app.state.session_factory()
+    bind_workspace(session, principal.workspace_id)
+    return session
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Whether the handshake's Origin (absent for non-browser clients) names the host it was sent to."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    host = websocket.headers.get("host", "")
+    return origin.partition("://")[2].rstrip("/") == host
+
+
+def _look_up_alone(
+    factory: Callable[[], Session], token_hash: str | None, cookie: str | None
+) -> Principal | None:
+    """A token's or session cookie's principal, looked up in a session of its own."""
+    with factory() as session, session.begin():
+        if token_hash is not None:
+            return tokens.confirm_token(session.connection(), token_hash)
+        return service.authenticate_session(session, secret=cookie or "", csrf_token=None, needs_csrf=False)

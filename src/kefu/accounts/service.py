@@ -62,7 +62,7 @@ from kefu.accounts.schemas import (
 from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, digest
 from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page, checked_limit, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
 
@@ -661,7 +661,7 @@ def _paginate(
     session: Session, statement: Select[Any], key: Any, *, limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
     """Rows ordered by a time-ordered id, newest first, with the cursor of the next page."""
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = checked_limit(limit)
     if cursor:
         (value,) = decode_cursor(cursor, size=1)
         try:

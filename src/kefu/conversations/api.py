@@ -20,7 +20,7 @@ from kefu.conversations.schemas import (
     ConversationImportIn,
     ConversationIn,
     ConversationOut,
-    ConversationPatch,
+    ConversationUpdate,
     ImportResult,
     InboundMessageIn,
     MessageIn,
@@ -33,14 +33,12 @@ from kefu.conversations.schemas import (
     validated,
 )
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import MAX_LIMIT, Page
-from kefu.db.session import DbSession, UnitOfWorkRoute, group_committed
+from kefu.core.paging import Cursor, Limit, Page
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(tags=["conversations"], route_class=UnitOfWorkRoute)
 
 Writer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR, Role.AGENT))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=512)]
 
 
 def _actor(principal: Principal) -> Actor:
@@ -49,8 +47,7 @@ def _actor(principal: Principal) -> Actor:
 
 
 @router.post("/conversations", response_model=ConversationOut, status_code=201)
-@group_committed
-def create_conversation(data: ConversationIn, principal: Writer, session: DbSession) -> object:
+def create_conversation(data: ConversationIn, principal: Writer, session: DbSession) -> ConversationOut:
     """Open a conversation for an existing customer or one found/created by identities."""
     return service.open_conversation(
         session, workspace_id=principal.workspace_id, data=data, actor=_actor(principal)
@@ -58,10 +55,9 @@ def create_conversation(data: ConversationIn, principal: Writer, session: DbSess
 
 
 @router.post("/inbound-messages", response_model=ReceivedMessage, status_code=201)
-@group_committed
 def receive_inbound_message(
     data: InboundMessageIn, principal: Writer, session: DbSession, response: Response
-) -> object:
+) -> ReceivedMessage:
     """Hand in a customer message: it continues the open conversation or opens one (200 on a repeat)."""
     customer = service.resolve_customer_reference(
         session, workspace_id=principal.workspace_id, customer_id=data.customer_id, customer=data.customer
@@ -98,7 +94,7 @@ def list_conversations(
     q: Annotated[str | None, Query(max_length=200)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> object:
+) -> Page[ConversationOut]:
     """Conversations, most recent message first, filtered and cursor-paginated."""
     filters = validated(
         ConversationFilter,
@@ -136,18 +132,22 @@ def _assignee(value: str | None, principal: Principal) -> uuid.UUID | Literal["u
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-def read_conversation(conversation_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+def read_conversation(
+    conversation_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession
+) -> ConversationOut:
     """One conversation."""
-    return service.get_conversation(
-        session, workspace_id=principal.workspace_id, conversation_id=conversation_id
+    return service.access_conversation(
+        session,
+        workspace_id=principal.workspace_id,
+        agent_id=principal.agent_id,
+        conversation_id=conversation_id,
     )
 
 
 @router.patch("/conversations/{conversation_id}", response_model=ConversationOut)
-@group_committed
 def update_conversation(
-    conversation_id: uuid.UUID, data: ConversationPatch, principal: Writer, session: DbSession
-) -> object:
+    conversation_id: uuid.UUID, data: ConversationUpdate, principal: Writer, session: DbSession
+) -> ConversationOut:
     """Change subject, language, priority, status, assignment or custom fields; all or nothing."""
     return service.update_conversation(
         session,
@@ -159,10 +159,9 @@ def update_conversation(
 
 
 @router.post("/conversations/{conversation_id}/messages", response_model=MessageOut, status_code=201)
-@group_committed
 def post_message(
     conversation_id: uuid.UUID, data: MessageIn, principal: Writer, session: DbSession
-) -> object:
+) -> MessageOut:
     """An agent's reply to the customer, or an internal note."""
     if data.kind == "note":
         return service.add_note(
@@ -192,7 +191,7 @@ def list_messages(
     session: DbSession,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> object:
+) -> Page[MessageOut]:
     """Messages and notes, oldest first."""
     return service.list_messages(
         session,
@@ -210,7 +209,7 @@ def list_timeline(
     session: DbSession,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> object:
+) -> Page[TimelineEntryOut]:
     """Changes of the conversation in the order they happened."""
     return service.list_timeline(
         session,
@@ -222,10 +221,9 @@ def list_timeline(
 
 
 @router.post("/conversations/{conversation_id}/status", response_model=ConversationOut)
-@group_committed
 def change_status(
     conversation_id: uuid.UUID, data: StatusIn, principal: Writer, session: DbSession
-) -> object:
+) -> ConversationOut:
     """Move to another status (409 `invalid_transition` when the move is not allowed)."""
     return service.change_status(
         session,
@@ -238,10 +236,11 @@ def change_status(
 
 
 @router.post("/conversations/{conversation_id}/snooze", response_model=ConversationOut)
-@group_committed
-def snooze(conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, session: DbSession) -> object:
+def snooze(
+    conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, session: DbSession
+) -> ConversationOut:
     """Snooze until a future moment."""
-    return service.snooze(
+    return service.snooze_conversation(
         session,
         workspace_id=principal.workspace_id,
         conversation_id=conversation_id,
@@ -251,10 +250,11 @@ def snooze(conversation_id: uuid.UUID, data: SnoozeIn, principal: Writer, sessio
 
 
 @router.post("/conversations/{conversation_id}/assign", response_model=ConversationOut)
-@group_committed
-def assign(conversation_id: uuid.UUID, data: AssignIn, principal: Writer, session: DbSession) -> object:
+def assign(
+    conversation_id: uuid.UUID, data: AssignIn, principal: Writer, session: DbSession
+) -> ConversationOut:
     """Assign to an agent and/or a team (null unassigns)."""
-    return service.assign(
+    return service.assign_conversation(
         session,
         workspace_id=principal.workspace_id,
         conversation_id=conversation_id,
@@ -264,8 +264,9 @@ def assign(conversation_id: uuid.UUID, data: AssignIn, principal: Writer, sessio
 
 
 @router.post("/conversations/{conversation_id}/tags", response_model=ConversationOut)
-@group_committed
-def change_tags(conversation_id: uuid.UUID, data: TagsIn, principal: Writer, session: DbSession) -> object:
+def change_tags(
+    conversation_id: uuid.UUID, data: TagsIn, principal: Writer, session: DbSession
+) -> ConversationOut:
     """Add and/or remove tags."""
     return service.change_tags(
         session,
@@ -280,7 +281,7 @@ def change_tags(conversation_id: uuid.UUID, data: TagsIn, principal: Writer, ses
 @router.post("/conversations/{conversation_id}/complaint", response_model=ConversationOut)
 def mark_complaint(
     conversation_id: uuid.UUID, data: ComplaintIn, principal: Writer, session: DbSession
-) -> object:
+) -> ConversationOut:
     """Mark or unmark as a complaint, with the amount at stake."""
     return service.mark_complaint(
         session,
@@ -295,7 +296,7 @@ Importer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR
 
 
 @router.post("/conversations/import", response_model=ImportResult, status_code=201)
-def import_conversations(data: ConversationImportIn, principal: Importer, session: DbSession) -> object:
+def import_conversations(data: ConversationImportIn, principal: Importer, session: DbSession) -> ImportResult:
     """Import conversation history (admins and supervisors): at most 500 conversations a request.
 
     Customers are found by their identities or created; an item whose first message's

@@ -16,16 +16,9 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page, checked_limit, decode_cursor, encode_cursor
 
 _M = TypeVar("_M", bound=BaseModel)
-
-
-def checked_limit(limit: int) -> int:
-    """A page size within 1..MAX_LIMIT, else a 422."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}")
-    return limit
 
 
 def conversation_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:

@@ -172,7 +172,7 @@ class InboundMessageIn(_CustomerReference, MessageBody):
     inbox_id: uuid.UUID | None = None
 
 
-class ConversationPatch(_In):
+class ConversationUpdate(_In):
     """Partial update: only the fields present change; null clears assignee, team or language."""
 
     subject: Subject | None = None
@@ -185,7 +185,7 @@ class ConversationPatch(_In):
     custom_fields: CustomFields | None = None
 
     @model_validator(mode="after")
-    def _not_null(self) -> ConversationPatch:
+    def _not_null(self) -> ConversationUpdate:
         nulls = [f for f in ("subject", "priority", "status", "custom_fields")
                  if f in self.model_fields_set and getattr(self, f) is None]  # fmt: skip
         if nulls:

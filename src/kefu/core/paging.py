@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 
 from kefu.core.errors import ValidationFailed
@@ -14,12 +15,24 @@ T = TypeVar("T")
 
 MAX_LIMIT = 200
 
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
+"""The page-size query parameter of every list endpoint: 1..MAX_LIMIT, anything else a 422 (never clamped)."""
+Cursor = Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")]
+"""The cursor query parameter of every list endpoint (a malformed one is a 422 `invalid_cursor`)."""
+
 
 class Page(BaseModel, Generic[T]):
     """One page of results and the cursor of the next page (None at the end)."""
 
     items: list[T]
     next_cursor: str | None = None
+
+
+def checked_limit(limit: int) -> int:
+    """A page size within 1..MAX_LIMIT, else a 422: the one limit policy, for services called directly."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit
 
 
 def encode_cursor(values: list[Any]) -> str:

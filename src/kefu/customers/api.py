@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.customers import service
 from kefu.customers.enums import IdentityKind, VipTier
 from kefu.customers.exceptions import CustomerNotFound
@@ -26,18 +26,15 @@ from kefu.customers.schemas import (
     ResolvedCustomer,
     ResolveIn,
 )
-from kefu.db.session import DbSession, UnitOfWorkRoute, group_committed
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(prefix="/customers", tags=["customers"], route_class=UnitOfWorkRoute)
 
 Writer = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR, Role.AGENT))]
 Manager = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.SUPERVISOR))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=512)]
 
 
 @router.post("", response_model=CustomerOut, status_code=201)
-@group_committed
 def create_customer(data: CustomerIn, principal: Writer, session: DbSession) -> CustomerOut:
     """Create a customer with its identities."""
     return service.create_customer(session, workspace_id=principal.workspace_id, data=data)
@@ -63,7 +60,6 @@ def list_customers(
 
 
 @router.post("/resolve", response_model=ResolvedCustomer)
-@group_committed
 def resolve_customer(data: ResolveIn, principal: Writer, session: DbSession) -> ResolvedCustomer:
     """Find or create the one customer behind a contact's identities (as inbound channels do)."""
     return service.resolve_customer(
@@ -125,7 +121,6 @@ def delete_customer(customer_id: uuid.UUID, principal: Manager, session: DbSessi
 
 
 @router.post("/{customer_id}/identities", response_model=CustomerOut, status_code=201)
-@group_committed
 def add_identity(
     customer_id: uuid.UUID, data: IdentityIn, principal: Writer, session: DbSession
 ) -> CustomerOut:

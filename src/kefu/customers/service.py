@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.ids import new_id
-from kefu.core.paging import MAX_LIMIT, Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page, checked_limit, decode_cursor, encode_cursor
 from kefu.customers import values
 from kefu.customers.bulk import resolve_customers as resolve_customers
 from kefu.customers.enums import IdentityKind, VipTier
@@ -137,7 +137,7 @@ def list_customers(
         )
     if cursor is not None:
         query = query.where(Customer.id < _cursor_id(cursor))
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = checked_limit(limit)
     rows = list(session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
     return Page(items=[_to_out(row) for row in rows[:limit]], next_cursor=next_cursor)
@@ -158,7 +158,7 @@ def list_merges(
     )
     if cursor is not None:
         query = query.where(CustomerMerge.id < _cursor_id(cursor))
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = checked_limit(limit)
     rows = list(session.scalars(query.order_by(CustomerMerge.id.desc()).limit(limit + 1)))
     next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
     return Page(

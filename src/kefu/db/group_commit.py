@@ -197,3 +197,25 @@ def committer_for(session: Session) -> GroupCommitter | None:
     if not isinstance(bind, Engine) or session.in_transaction():
         return None
     return _COMMITTERS.get(bind)
+
+
+GROUP_COMMITTED = frozenset({
+    "kefu.conversations.api:create_conversation",
+    "kefu.conversations.api:receive_inbound_message",
+    "kefu.conversations.api:update_conversation",
+    "kefu.conversations.api:post_message",
+    "kefu.conversations.api:change_status",
+    "kefu.conversations.api:snooze",
+    "kefu.conversations.api:assign",
+    "kefu.conversations.api:change_tags",
+    "kefu.customers.api:create_customer",
+    "kefu.customers.api:resolve_customer",
+    "kefu.customers.api:add_identity",
+})
+"""Endpoints (`module:name`) that run on the event loop on SQLite, grouped: bounded work only.
+
+While a member runs the event loop waits, so an endpoint belongs here only if it does a few
+indexed reads and writes: never an outbound call (provider APIs, webhooks), NLP inference, a
+bulk operation or a scan. `tests/architecture/test_group_commit_list.py` checks every entry
+names a unit-of-work endpoint outside the packages that may call out or infer.
+"""

@@ -11,19 +11,19 @@ from typing import Annotated, Any
 import anyio
 from fastapi import Depends, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
-from pydantic import TypeAdapter
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
-from kefu.db.group_commit import committer_for, when_committed
+from kefu.db.group_commit import GROUP_COMMITTED, committer_for, when_committed
 
 _CHECKS_KEY = "checks_on_begin"
 _AFTER_COMMIT_KEY = "after_commit_callbacks"
 _SESSION_KEY = "kefu.session"  # the request's session, in the ASGI scope, for its route to settle
 _COMMITS = "__kefu_commits_session__"  # marks an endpoint already wrapped (routers are copied when included)
-_GROUPED = "__kefu_group_committed__"
 
 Check = Callable[[Connection], None]
 
@@ -75,32 +75,33 @@ DbSession = Annotated[Session, Depends(db_session)]
 """The request's session; see `db_session`."""
 
 
-def group_committed(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a short synchronous write endpoint of a `UnitOfWorkRoute` for group commit.
-
-    On SQLite it then runs on the event loop and commits with the other writes of the same loop
-    turn (see `kefu.db.group_commit`) whenever the write gate is free at once, else in a worker
-    thread. It must do only bounded work: while it runs, the event loop waits.
-    """
-    setattr(endpoint, _GROUPED, True)
-    return endpoint
-
-
 class UnitOfWorkRoute(APIRoute):
     """A route whose synchronous endpoint commits and closes its request session in its worker thread.
 
     One thread-pool hop per request: the endpoint, its commit and the response's serialisation run
-    together there, before the session closes (`group_committed` endpoints on SQLite: on the event
-    loop, with no hop). A returned instance of exactly the response model is
-    serialised as it is; anything else is first validated against the model, as FastAPI would.
+    together there, before the session closes (endpoints in `group_commit.GROUP_COMMITTED` on
+    SQLite: on the event loop, with no hop). The response is serialised by FastAPI's own response
+    field with the route's options (include/exclude, aliases, exclude_unset/defaults/none,
+    response class), as FastAPI would after the endpoint. A sync generator endpoint (a streamed
+    body) is refused when the route is built: its body would run after the commit.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        shaper = None
         if not inspect.iscoroutinefunction(endpoint) and not hasattr(endpoint, _COMMITS):
-            endpoint = _committing(endpoint, kwargs.get("response_model"), kwargs.get("status_code"))
-            if getattr(endpoint, _GROUPED, False):
+            if inspect.isgeneratorfunction(endpoint):
+                raise TypeError(
+                    f"UnitOfWorkRoute {path}: a generator endpoint streams after the commit; "
+                    "use a plain APIRoute and a session of its own"
+                )
+            shaper = _Shaper()
+            grouped = endpoint_name(endpoint) in GROUP_COMMITTED
+            endpoint = _committing(endpoint, shaper)
+            if grouped:
                 endpoint = _grouping(endpoint)
         super().__init__(path, endpoint, **kwargs)
+        if shaper is not None:
+            shaper.bind(self)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """FastAPI's handler, then the request's session settled (when the endpoint did not close it)."""
@@ -138,10 +139,46 @@ def _commit_and_close(session: Session) -> None:
         session.close()  # after a failed commit this rolls back
 
 
-def _committing(endpoint: Callable[..., Any], model: Any, status_code: int | None) -> Callable[..., Any]:
-    declared = model is not None and not isinstance(model, DefaultPlaceholder)  # else FastAPI infers it
-    adapter: TypeAdapter[Any] | None = TypeAdapter(model) if declared else None
+def endpoint_name(endpoint: Callable[..., Any]) -> str:
+    """The name an endpoint has in `GROUP_COMMITTED`: `module:qualified name`."""
+    return f"{endpoint.__module__}:{endpoint.__qualname__}"
 
+
+class _Shaper:
+    """The response serialisation of one route, as FastAPI's handler does it, run in the endpoint's thread."""
+
+    route: APIRoute | None = None
+
+    def bind(self, route: APIRoute) -> None:
+        """Take the response field and options FastAPI derived for the route."""
+        self.route = route
+
+    def response(self, result: Any, changes: Response | None) -> Any:
+        """The endpoint's result as the response FastAPI would send (a `Response` or no model: as is)."""
+        route = self.route
+        if route is None or route.response_field is None or isinstance(result, Response):
+            return result
+        value, errors = route.response_field.validate(result, {}, loc=("response",))
+        if errors:
+            raise ResponseValidationError(errors=errors, body=result)
+        options: dict[str, Any] = {
+            "include": route.response_model_include,
+            "exclude": route.response_model_exclude,
+            "by_alias": route.response_model_by_alias,
+            "exclude_unset": route.response_model_exclude_unset,
+            "exclude_defaults": route.response_model_exclude_defaults,
+            "exclude_none": route.response_model_exclude_none,
+        }
+        if isinstance(route.response_class, DefaultPlaceholder):
+            response = Response(
+                route.response_field.serialize_json(value, **options), media_type="application/json"
+            )
+        else:
+            response = route.response_class(route.response_field.serialize(value, **options))
+        return _with_changes(response, route.status_code, changes)
+
+
+def _committing(endpoint: Callable[..., Any], shaper: _Shaper) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def run(**values: Any) -> Any:
         sessions = [value for value in values.values() if isinstance(value, Session)]
@@ -149,12 +186,8 @@ def _committing(endpoint: Callable[..., Any], model: Any, status_code: int | Non
             result = endpoint(**values)
             for session in sessions:
                 _commit_open(session)
-            if adapter is None or isinstance(result, Response):
-                return result
-            if type(result) is not model:
-                result = adapter.validate_python(result, from_attributes=True)
             changes = next((v for v in values.values() if isinstance(v, Response)), None)
-            return _json(adapter.dump_json(result), status_code, changes)
+            return shaper.response(result, changes)
         finally:
             for session in sessions:
                 session.close()  # rolls back what a failed endpoint or commit left open
@@ -185,15 +218,19 @@ def _grouping(run: Callable[..., Any]) -> Callable[..., Any]:
     return grouped
 
 
-def _json(content: bytes, status_code: int | None, changes: Response | None) -> Response:
-    """A JSON response, with the status and headers the endpoint set on its `Response` parameter."""
-    response = Response(content, status_code or 200, media_type="application/json")
+def _with_changes(response: Response, status_code: int | None, changes: Response | None) -> Response:
+    """The response with the route's status and the status and headers set on the `Response` parameter."""
+    if status_code:
+        response.status_code = status_code
     if changes is not None:
         if changes.status_code:
             response.status_code = changes.status_code
         for name, value in changes.headers.items():
             if name not in ("content-length", "content-type"):
                 response.headers.append(name, value)
+    if not is_body_allowed_for_status_code(response.status_code):
+        response.body = b""
+        del response.headers["content-length"]
     return response
 
 

@@ -261,8 +261,9 @@ class DemoWriter:
                 fields["team_id"] = self.team_ids[step.team]
             if step.assignee:
                 fields["assignee_id"] = self.agent_ids[step.assignee]
-            conversations.assign(session, workspace_id=workspace_id, conversation_id=conversation_id,
-                                 data=AssignIn(**fields), actor=actor)
+            conversations.assign_conversation(session, workspace_id=workspace_id,
+                                              conversation_id=conversation_id,
+                                              data=AssignIn(**fields), actor=actor)
         elif step.kind is StepKind.PRIORITY and step.priority is not None:
             conversations.set_priority(session, workspace_id=workspace_id, conversation_id=conversation_id,
                                        priority=step.priority, actor=actor)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.nlp import service
 from kefu.nlp.schemas import (
@@ -40,8 +40,8 @@ def list_examples(
     principal: CurrentPrincipal,
     session: DbSession,
     label: Annotated[str | None, Query(max_length=80)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Cursor = None,
+    limit: Limit = 50,
 ) -> Page[IntentExampleOut]:
     """Examples, newest first."""
     return service.list_intent_examples(

@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
-from kefu.core.errors import BadRequest, Conflict, ValidationFailed
+from kefu.core.errors import ValidationFailed
 from kefu.core.paging import Page, decode_cursor, encode_cursor
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
 from kefu.nlp.analyzer import MessageAnalysis, load_analyzer
 from kefu.nlp.enums import ModelStatus
 from kefu.nlp.events import IntentModelActivated, IntentModelTrained, IntentTrainingRequested
+from kefu.nlp.exceptions import ModelNotReady, NotEnoughExamples
 from kefu.nlp.intent import IntentModel, load_default_intent_model
 from kefu.nlp.labelled import Example
 from kefu.nlp.language import LanguageHints
@@ -114,9 +115,8 @@ def request_intent_training(
     counts = intent_label_counts(session, workspace_id=workspace_id)
     thin = sorted(label for label, n in counts.items() if n < MIN_EXAMPLES_PER_LABEL)
     if len(counts) < MIN_LABELS or thin:
-        raise BadRequest(
+        raise NotEnoughExamples(
             f"training needs at least {MIN_LABELS} labels with {MIN_EXAMPLES_PER_LABEL}+ examples each",
-            code="not_enough_examples",
             details={"label_counts": counts, "too_few": thin},
         )
     latest = session.scalar(
@@ -204,7 +204,7 @@ def activate_intent_model(
     """Make a ready version the workspace's active intent model."""
     version = _version(session, workspace_id, version_id)
     if version.status != ModelStatus.READY:
-        raise Conflict("only a ready model can be activated", code="model_not_ready")
+        raise ModelNotReady("only a ready model can be activated")
     for other in session.scalars(
         select(IntentModelVersion).where(
             IntentModelVersion.workspace_id == workspace_id, IntentModelVersion.is_active.is_(True)

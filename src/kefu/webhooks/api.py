@@ -11,7 +11,7 @@ from kefu.accounts.dependencies import require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.core.events import event_types
-from kefu.core.paging import MAX_LIMIT, Page
+from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.webhooks import service
 from kefu.webhooks.enums import DeliveryStatus
@@ -22,7 +22,7 @@ from kefu.webhooks.schemas import (
     EndpointCreated,
     EndpointIn,
     EndpointOut,
-    EndpointPatch,
+    EndpointUpdate,
     EventTypesOut,
     RotateSecretIn,
     SecretRotated,
@@ -32,8 +32,6 @@ from kefu.webhooks.tasks import DELIVER_JOB
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=UnitOfWorkRoute)
 
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=200)]
 
 
 def _send_after_commit(request: Request, tasks: BackgroundTasks, delivery: DeliveryOut) -> None:
@@ -42,7 +40,7 @@ def _send_after_commit(request: Request, tasks: BackgroundTasks, delivery: Deliv
 
 
 @router.get("/event-types", response_model=EventTypesOut)
-def read_event_types(_principal: AdminPrincipal) -> object:
+def read_event_types(_principal: AdminPrincipal) -> EventTypesOut:
     """Event types an endpoint may subscribe to; `*` subscribes to all."""
     return EventTypesOut(event_types=[ALL_EVENTS, *event_types()])
 
@@ -50,7 +48,7 @@ def read_event_types(_principal: AdminPrincipal) -> object:
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201)
 def create_endpoint(
     data: EndpointIn, principal: AdminPrincipal, session: DbSession, request: Request
-) -> object:
+) -> EndpointCreated:
     """Create an endpoint; the answer carries its signing secret, shown only here."""
     return service.create_endpoint(
         session, workspace_id=principal.workspace_id, data=data,
@@ -61,7 +59,7 @@ def create_endpoint(
 @router.get("/endpoints", response_model=Page[EndpointOut])
 def list_endpoints(
     principal: AdminPrincipal, session: DbSession, cursor: Cursor = None, limit: Limit = 50
-) -> object:
+) -> Page[EndpointOut]:
     """Endpoints of the workspace, newest first."""
     return service.list_endpoints(
         session, workspace_id=principal.workspace_id, cursor=cursor, limit=limit
@@ -69,16 +67,16 @@ def list_endpoints(
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointOut)
-def read_endpoint(endpoint_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> object:
+def read_endpoint(endpoint_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> EndpointOut:
     """One endpoint (without its secret)."""
     return service.get_endpoint(session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut)
 def update_endpoint(
-    endpoint_id: uuid.UUID, data: EndpointPatch, principal: AdminPrincipal, session: DbSession,
+    endpoint_id: uuid.UUID, data: EndpointUpdate, principal: AdminPrincipal, session: DbSession,
     request: Request,
-) -> object:
+) -> EndpointOut:
     """Change URL, description, event types or the active flag."""
     return service.update_endpoint(
         session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, data=data,
@@ -99,7 +97,7 @@ def rotate_secret(
     principal: AdminPrincipal,
     session: DbSession,
     data: RotateSecretIn | None = None,
-) -> object:
+) -> SecretRotated:
     """Issue a new signing secret (shown only here); the old one signs alongside during the grace."""
     grace = (data or RotateSecretIn()).grace_seconds
     return service.rotate_endpoint_secret(
@@ -114,7 +112,7 @@ def ping_endpoint(
     session: DbSession,
     request: Request,
     tasks: BackgroundTasks,
-) -> object:
+) -> DeliveryOut:
     """Send a signed `webhook.ping` to the endpoint; follow it in the delivery log."""
     delivery = service.create_ping_delivery(
         session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id
@@ -132,7 +130,7 @@ def list_deliveries(
     event_type: Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9_.]+$")] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
-) -> object:
+) -> Page[DeliveryOut]:
     """The delivery log, newest first, filtered by endpoint, status or event type."""
     return service.list_deliveries(
         session,
@@ -146,7 +144,7 @@ def list_deliveries(
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryDetail)
-def read_delivery(delivery_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> object:
+def read_delivery(delivery_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> DeliveryDetail:
     """One delivery with the body it sends and its attempts (status, answer snippet, duration)."""
     return service.get_delivery(session, workspace_id=principal.workspace_id, delivery_id=delivery_id)
 
@@ -158,7 +156,7 @@ def redeliver(
     session: DbSession,
     request: Request,
     tasks: BackgroundTasks,
-) -> object:
+) -> DeliveryOut:
     """Send a finished delivery once more with the same body."""
     delivery = service.redeliver(session, workspace_id=principal.workspace_id, delivery_id=delivery_id)
     _send_after_commit(request, tasks, delivery)

@@ -74,7 +74,7 @@ class EndpointIn(BaseModel):
     _event_types = field_validator("event_types")(check_event_types)
 
 
-class EndpointPatch(BaseModel):
+class EndpointUpdate(BaseModel):
     """Fields to change on an endpoint; re-activating clears its failure streak."""
 
     model_config = ConfigDict(extra="forbid")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
-from kefu.core.errors import Conflict, ValidationFailed
+from kefu.core.errors import ValidationFailed
 from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
 from kefu.core.paging import Page, decode_cursor, encode_cursor
@@ -20,6 +20,7 @@ from kefu.db.scoped import get_scoped
 from kefu.outbound.client import OutboundPolicy, OutboundRefused
 from kefu.webhooks.enums import DeliveryStatus
 from kefu.webhooks.events import WebhookEndpointDisabled
+from kefu.webhooks.exceptions import DeliveryPending, EndpointInactive, TooManyEndpoints
 from kefu.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from kefu.webhooks.schemas import (
     ALL_EVENTS,
@@ -29,7 +30,7 @@ from kefu.webhooks.schemas import (
     EndpointCreated,
     EndpointIn,
     EndpointOut,
-    EndpointPatch,
+    EndpointUpdate,
     SecretRotated,
 )
 from kefu.webhooks.sending import AttemptOutcome, DeliveryRequest
@@ -103,9 +104,8 @@ def create_endpoint(
         select(func.count()).select_from(WebhookEndpoint).where(WebhookEndpoint.workspace_id == workspace_id)
     )
     if (count or 0) >= MAX_ENDPOINTS_PER_WORKSPACE:
-        raise Conflict(
-            f"a workspace may have at most {MAX_ENDPOINTS_PER_WORKSPACE} webhook endpoints",
-            code="too_many_endpoints",
+        raise TooManyEndpoints(
+            f"a workspace may have at most {MAX_ENDPOINTS_PER_WORKSPACE} webhook endpoints"
         )
     endpoint = WebhookEndpoint(
         workspace_id=workspace_id,
@@ -140,7 +140,7 @@ def list_endpoints(
 
 
 def update_endpoint(
-    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointPatch,
+    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointUpdate,
     policy: OutboundPolicy,
 ) -> EndpointOut:
     """Change an endpoint; deactivating fails its pending deliveries, re-activating clears its streak."""
@@ -199,7 +199,7 @@ def create_ping_delivery(
     """Queue one `webhook.ping` to an active endpoint (a single attempt, no retries)."""
     endpoint = _load_endpoint(session, workspace_id, endpoint_id)
     if not endpoint.is_active:
-        raise Conflict("the endpoint is not active", code="endpoint_inactive")
+        raise EndpointInactive("the endpoint is not active")
     delivery_id = new_id()
     now = clock.now()
     payload = {
@@ -274,10 +274,10 @@ def redeliver(session: Session, *, workspace_id: uuid.UUID, delivery_id: uuid.UU
     """Send a finished delivery once more, now, with the same body (one attempt, no retries)."""
     delivery = _load_delivery(session, workspace_id, delivery_id)
     if delivery.status == DeliveryStatus.PENDING:
-        raise Conflict("the delivery is still pending", code="delivery_pending")
+        raise DeliveryPending("the delivery is still pending")
     endpoint = _load_endpoint(session, workspace_id, delivery.endpoint_id)
     if not endpoint.is_active:
-        raise Conflict("the endpoint is not active", code="endpoint_inactive")
+        raise EndpointInactive("the endpoint is not active")
     delivery.status = DeliveryStatus.PENDING
     delivery.max_attempts = delivery.attempt_count + 1
     delivery.next_attempt_at = clock.now()
