@@ -21,6 +21,7 @@ from kefu.core.errors import ErrorBody, KefuError
 from kefu.core.heap import freeze_startup_heap
 from kefu.customers.api import router as customers_router
 from kefu.nlp.api import router as nlp_router
+from kefu.sla.api import router as sla_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.health import router as health_router
 from kefu.webhooks.api import router as webhooks_router
@@ -29,7 +30,8 @@ from kefu.wiring import Container
 log = logging.getLogger(__name__)
 
 ROUTERS = [
-    conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, health_router
+    conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, health_router,
+    sla_router,
 ]
 """Matched in this order, route by route, on every request: the busiest first (no path is in two)."""
 

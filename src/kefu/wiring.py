@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.config.settings import Settings
 from kefu.conversations import handlers as conversation_handlers
-from kefu.conversations.events import ConversationComplaintMarked, MessageAnalysed, MessageReceived
+from kefu.conversations.events import (
+    ConversationComplaintMarked,
+    ConversationOpened,
+    ConversationPriorityChanged,
+    ConversationResolved,
+    ConversationStatusChanged,
+    MessageAnalysed,
+    MessageReceived,
+    MessageSent,
+)
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.customers.events import CustomersMerged
 from kefu.db.engine import make_engine, make_session_factory
@@ -26,6 +35,9 @@ from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
 from kefu.nlp import tasks as nlp_tasks
 from kefu.nlp.analyzer import load_analyzer
+from kefu.sla import handlers as sla_handlers
+from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
+from kefu.sla.tasks import sweep_job as sla_sweep_job
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
@@ -97,6 +109,12 @@ def subscribe_handlers(container: Container) -> None:
         container.runtime.enqueue_event(TRAIN_INTENT_JOB),
         name="nlp.enqueue_intent_training",
     )
+    subscribe(ConversationOpened, sla_handlers.on_conversation_opened)
+    subscribe(MessageReceived, sla_handlers.on_message_received)
+    subscribe(MessageSent, sla_handlers.on_message_sent)
+    subscribe(ConversationPriorityChanged, sla_handlers.on_priority_changed)
+    subscribe(ConversationStatusChanged, sla_handlers.on_status_changed)
+    subscribe(ConversationResolved, sla_handlers.on_conversation_resolved)
 
 
 def register_jobs(container: Container) -> None:
@@ -115,3 +133,4 @@ def register_jobs(container: Container) -> None:
     retention = timedelta(days=container.settings.outbox_retention_days)
     runtime.periodic(PRUNE_OUTBOX_JOB, prune_outbox_job(sessions, retention), minute="7")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
+    runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")

@@ -11,8 +11,16 @@ from hypothesis import strategies as st
 from kefu.sla.calendar import BusinessCalendar, CalendarClosed, parse_clock
 
 ZONES = [
-    "Asia/Bangkok", "Asia/Ho_Chi_Minh", "Asia/Jakarta", "Asia/Shanghai", "Asia/Kathmandu",
-    "Europe/London", "America/New_York", "Australia/Sydney", "America/Santiago", "UTC",
+    "Asia/Bangkok",
+    "Asia/Ho_Chi_Minh",
+    "Asia/Jakarta",
+    "Asia/Shanghai",
+    "Asia/Kathmandu",
+    "Europe/London",
+    "America/New_York",
+    "Australia/Sydney",
+    "America/Santiago",
+    "UTC",
 ]
 """SEA and China zones, a +05:45 zone, and DST zones of both hemispheres (Santiago moves at midnight)."""
 ANCHORS = [
@@ -44,9 +52,12 @@ def calendars(draw: st.DrawFn) -> BusinessCalendar:
     """A random calendar: zone, weekly hours with breaks, holidays around the anchors."""
     week = tuple(draw(_interval_days()) for _ in range(7))
     holidays = draw(
-        st.lists(st.sampled_from(ANCHORS).flatmap(
-            lambda a: st.integers(-3, 6).map(lambda d: a.date() + timedelta(days=d))
-        ), max_size=4)
+        st.lists(
+            st.sampled_from(ANCHORS).flatmap(
+                lambda a: st.integers(-3, 6).map(lambda d: a.date() + timedelta(days=d))
+            ),
+            max_size=4,
+        )
     )
     return BusinessCalendar(draw(st.sampled_from(ZONES)), week, frozenset(holidays))
 

@@ -51,7 +51,8 @@ class BusinessCalendar:
     ) -> BusinessCalendar:
         """Build from `{"mon": [["09:00", "12:00"], ["13:00", "18:00"]], ...}` (missing days are closed)."""
         week = tuple(
-            tuple((parse_clock(start), parse_clock(end)) for start, end in hours.get(day, ())) for day in WEEKDAYS
+            tuple((parse_clock(start), parse_clock(end)) for start, end in hours.get(day, ()))
+            for day in WEEKDAYS
         )
         return cls(timezone, week, frozenset(holidays))
 
@@ -90,7 +91,9 @@ class BusinessCalendar:
             piece_end, offset = _offset_piece(self.timezone, moment)
             piece_end = min(piece_end, limit)
             wall_start, wall_end = moment + offset, piece_end + offset
-            for lo, hi in self._wall_intervals(wall_start.replace(tzinfo=None), wall_end.replace(tzinfo=None)):
+            for lo, hi in self._wall_intervals(
+                wall_start.replace(tzinfo=None), wall_end.replace(tzinfo=None)
+            ):
                 length = (hi - lo).total_seconds()
                 if length >= remaining:
                     return (lo + timedelta(seconds=remaining)).replace(tzinfo=UTC) - offset
@@ -101,7 +104,9 @@ class BusinessCalendar:
     def _wall_between(self, wall_start: datetime, wall_end: datetime) -> float:
         return sum((hi - lo).total_seconds() for lo, hi in self._wall_intervals(wall_start, wall_end))
 
-    def _wall_intervals(self, wall_start: datetime, wall_end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    def _wall_intervals(
+        self, wall_start: datetime, wall_end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
         """Working wall-clock intervals clipped to [wall_start, wall_end), in order (naive times)."""
         day = wall_start.date()
         while True:
