@@ -703,3 +703,21 @@ def wfm_staffing(
 
 if __name__ == "__main__":
     main()
+
+
+@bench.command("routing")
+@click.option("--database-url", default=None, help="Also sweep on this PostgreSQL database.")
+@click.option("--conversations", type=int, default=100_000, show_default=True,
+              help="Open conversations, each with a due SLA target.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per backend.")
+def bench_routing(database_url: str | None, conversations: int, as_json: bool) -> None:
+    """SLA sweep over open conversations with due targets (routing and rules: not built yet)."""
+    import json as json_module
+
+    from kefu.bench.routing import run_routing_bench
+
+    for url in [None, database_url] if database_url else [None]:
+        result = run_routing_bench(database_url=url, conversations=conversations)
+        click.echo(json_module.dumps(result) if as_json else
+                   f"{result['backend']}: {result['sla_targets_swept']:,} targets swept in "
+                   f"{result['sla_sweep_seconds']} s ({result['not_built']})")

@@ -22,6 +22,7 @@ from kefu.core.heap import freeze_startup_heap
 from kefu.customers.api import router as customers_router
 from kefu.nlp.api import router as nlp_router
 from kefu.qa.api import router as qa_router
+from kefu.sla.api import router as sla_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.health import router as health_router
 from kefu.webhooks.api import router as webhooks_router
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 ROUTERS = [
     conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, qa_router,
-    health_router, wfm_router,
+    health_router, wfm_router, sla_router,
 ]
 """Matched in this order, route by route, on every request: the busiest first (no path is in two)."""
 

@@ -16,9 +16,13 @@ from kefu.config.settings import Settings
 from kefu.conversations import handlers as conversation_handlers
 from kefu.conversations.events import (
     ConversationComplaintMarked,
+    ConversationOpened,
+    ConversationPriorityChanged,
     ConversationResolved,
+    ConversationStatusChanged,
     MessageAnalysed,
     MessageReceived,
+    MessageSent,
 )
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.customers.events import CustomersMerged
@@ -35,6 +39,9 @@ from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
 from kefu.qa import handlers as qa_handlers
 from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
 from kefu.qa.tasks import evaluate_due_job
+from kefu.sla import handlers as sla_handlers
+from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
+from kefu.sla.tasks import sweep_job as sla_sweep_job
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
@@ -110,6 +117,12 @@ def subscribe_handlers(container: Container) -> None:
         container.runtime.enqueue_event(TRAIN_INTENT_JOB),
         name="nlp.enqueue_intent_training",
     )
+    subscribe(ConversationOpened, sla_handlers.on_conversation_opened)
+    subscribe(MessageReceived, sla_handlers.on_message_received)
+    subscribe(MessageSent, sla_handlers.on_message_sent)
+    subscribe(ConversationPriorityChanged, sla_handlers.on_priority_changed)
+    subscribe(ConversationStatusChanged, sla_handlers.on_status_changed)
+    subscribe(ConversationResolved, sla_handlers.on_conversation_resolved)
 
 
 def register_jobs(container: Container) -> None:
@@ -130,3 +143,4 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(PRUNE_OUTBOX_JOB, prune_outbox_job(sessions, retention), minute="7")
     runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
+    runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")

@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "kefu.webhooks.models",
     "kefu.nlp.models",
     "kefu.qa.models",
+    "kefu.sla.models",
 )
 
 for _module in MODEL_MODULES:

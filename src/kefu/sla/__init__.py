@@ -1,0 +1,1 @@
+"""SLA: business calendars, SLA policies, applied SLAs and their warning / breach sweep."""
