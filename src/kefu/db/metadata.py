@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "kefu.conversations.models",
     "kefu.webhooks.models",
     "kefu.nlp.models",
+    "kefu.channels.models",
 )
 
 for _module in MODEL_MODULES:
