@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -309,9 +309,9 @@ def audit_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS}
 
 
-def _insert(session: Session) -> Callable[..., Insert]:
+def _insert(session: Session) -> Callable[..., Any]:
     dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert  # type: ignore[return-value]
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def accept_webhook(

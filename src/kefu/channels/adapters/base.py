@@ -182,7 +182,7 @@ class Adapter(Protocol):
     identity_kind: ClassVar[str]
     """The customer identity kind of its sender handles."""
     default_api_base_url: ClassVar[str]
-    settings: ClassVar[Sequence[Setting]]
+    settings: ClassVar[tuple[Setting, ...]]
     has_webhook: ClassVar[bool]
 
     def handshake(self, settings: Settings, request: WebhookRequest) -> Handshake:

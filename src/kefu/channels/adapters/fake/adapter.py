@@ -69,7 +69,7 @@ class FakeAdapter(NoHandshake):
             )
         for raw in _list(body, "statuses"):
             try:
-                state = DeliveryState(raw.get("status"))
+                state = DeliveryState(str(raw.get("status")))
             except ValueError as exc:
                 raise MalformedPayload(f"unknown status {raw.get('status')!r}") from exc
             items.append(
