@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 FAKE_SECRET = "fake-secret-123"
 
 
-def create_inbox(api: TestClient, channel: str, settings: dict[str, Any], name: str = "Inbox") -> dict[str, Any]:
+def create_inbox(
+    api: TestClient, channel: str, settings: dict[str, Any], name: str = "Inbox"
+) -> dict[str, Any]:
     """Create an inbox over the API and return its answer."""
     response = api.post("/api/v1/inboxes", json={"channel": channel, "name": name, "settings": settings})
     assert response.status_code == 201, response.text
@@ -28,6 +30,7 @@ def fake_post(client: TestClient, inbox: dict[str, Any], body: bytes, secret: st
     """POST a fake-provider webhook signed with `secret`."""
     signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return client.post(
-        inbox["webhook_url"], content=body,
+        inbox["webhook_url"],
+        content=body,
         headers={"Content-Type": "application/json", "X-Fake-Signature": signature},
     )

@@ -72,7 +72,10 @@ def test_forged_malformed_and_unknown(api: TestClient, inbox: dict[str, Any], co
     assert _messages(api) == []
     unknown = dict(inbox, webhook_url="/api/v1/channels/fake/0190a0b0-0000-7000-8000-000000000000/webhook")
     assert fake_post(api, unknown, body).status_code == 404
-    assert fake_post(api, dict(inbox, webhook_url="/api/v1/channels/fake/not-a-uuid/webhook"), body).status_code == 404
+    assert (
+        fake_post(api, dict(inbox, webhook_url="/api/v1/channels/fake/not-a-uuid/webhook"), body).status_code
+        == 404
+    )
     wrong_kind = dict(inbox, webhook_url=inbox["webhook_url"].replace("/fake/", "/line/"))
     assert fake_post(api, wrong_kind, body).status_code == 404
     api.post(f"/api/v1/inboxes/{inbox['id']}/disable")
@@ -80,7 +83,10 @@ def test_forged_malformed_and_unknown(api: TestClient, inbox: dict[str, Any], co
 
 
 def test_failing_processing_retries_with_backoff_then_parks_and_replays(
-    api: TestClient, inbox: dict[str, Any], container: Container, clock: FrozenClock,
+    api: TestClient,
+    inbox: dict[str, Any],
+    container: Container,
+    clock: FrozenClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import kefu.wiring as wiring

@@ -16,30 +16,61 @@ from kefu.wiring import Container
 from tests.channels.conftest import create_inbox
 
 APP_SECRET = "app-secret-abc"
-SETTINGS = {"phone_number_id": "106540352242922", "access_token": "EAAG-token", "app_secret": APP_SECRET,
-            "verify_token": "verify-me", "api_base_url": "http://graph.test"}
+SETTINGS = {
+    "phone_number_id": "106540352242922",
+    "access_token": "EAAG-token",
+    "app_secret": APP_SECRET,
+    "verify_token": "verify-me",
+    "api_base_url": "http://graph.test",
+}
 
 
 def _value(**parts: Any) -> dict[str, Any]:
-    return {"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
-        "field": "messages",
-        "value": {"messaging_product": "whatsapp",
-                  "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-                  **parts}}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550783881",
+                                "phone_number_id": "106540352242922",
+                            },
+                            **parts,
+                        },
+                    }
+                ],
+            }
+        ],
+    }
 
 
 TEXT = _value(
     contacts=[{"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"}],
-    messages=[{"from": "16505551234", "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
-               "timestamp": "1749416383", "type": "text", "text": {"body": "Does it come in another color?"}}],
+    messages=[
+        {
+            "from": "16505551234",
+            "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
+            "timestamp": "1749416383",
+            "type": "text",
+            "text": {"body": "Does it come in another color?"},
+        }
+    ],
 )
 
 
 def _post(api: TestClient, inbox: dict[str, Any], payload: dict[str, Any], secret: str = APP_SECRET) -> Any:
     body = json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return api.post(inbox["webhook_url"], content=body,
-                    headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature})
+    return api.post(
+        inbox["webhook_url"],
+        content=body,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )
 
 
 @pytest.fixture
@@ -48,7 +79,9 @@ def inbox(api: TestClient) -> dict[str, Any]:
     return create_inbox(api, "whatsapp", SETTINGS, name="WhatsApp +62")
 
 
-def test_handshake_echoes_the_challenge_only_for_the_right_token(api: TestClient, inbox: dict[str, Any]) -> None:
+def test_handshake_echoes_the_challenge_only_for_the_right_token(
+    api: TestClient, inbox: dict[str, Any]
+) -> None:
     query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"}
     answer = api.get(inbox["webhook_url"], params=query)
     assert answer.status_code == 200
@@ -88,8 +121,11 @@ def test_message_in_reply_out_status_back(
     assert sent[-1].url.path == "/v21.0/106540352242922/messages"
     assert sent[-1].headers["authorization"] == "Bearer EAAG-token"
     assert json.loads(sent[-1].content)["to"] == "16505551234"
-    status = _value(statuses=[{"id": "wamid.OUT1", "status": "read", "timestamp": "1749416500",
-                               "recipient_id": "16505551234"}])
+    status = _value(
+        statuses=[
+            {"id": "wamid.OUT1", "status": "read", "timestamp": "1749416500", "recipient_id": "16505551234"}
+        ]
+    )
     assert _post(api, inbox, status).status_code == 200
     [delivery] = api.get("/api/v1/channels/deliveries", params={"conversation_id": conversation["id"]}).json()
     assert delivery["status"] == "read"
