@@ -134,3 +134,24 @@ def _at(value: str) -> Any:
 def _channel_jobs(container: Container) -> Any:
     task = container.runtime._tasks["channels.process_inbound"]
     return task.func.__self__
+
+
+def test_cli_replay_processes_parked_entries(
+    api: TestClient, inbox: dict[str, Any], container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from kefu.cli import main
+
+    jobs = _channel_jobs(container)
+    monkeypatch.setattr(jobs, "_sink", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("down")))
+    monkeypatch.setattr(channels, "ENTRY_MAX_ATTEMPTS", 1)
+    fake_post(api, inbox, fake_body({"id": "m-cli", "from": "u-c", "text": "parked"}))
+    assert api.get("/api/v1/channels/inbound", params={"status": "parked"}).json()["items"]
+    settings = container.settings
+    monkeypatch.setenv("KEFU_DATABASE_URL", settings.resolved_database_url())
+    monkeypatch.setenv("KEFU_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(main, ["channels", "replay"])
+    assert result.exit_code == 0, result.output
+    assert "replayed 1 parked entries" in result.output
+    assert [m["text"] for m in _messages(api)] == ["parked"]
