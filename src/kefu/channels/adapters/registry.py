@@ -5,6 +5,7 @@ from __future__ import annotations
 from kefu.channels.adapters.base import Adapter, Setting
 from kefu.channels.adapters.fake.adapter import FakeAdapter
 from kefu.channels.adapters.messenger.adapter import InstagramAdapter, MessengerAdapter
+from kefu.channels.adapters.telegram.adapter import TelegramAdapter
 from kefu.channels.adapters.whatsapp.adapter import WhatsAppAdapter
 from kefu.channels.enums import InboxChannel
 
@@ -13,6 +14,7 @@ ADAPTERS: dict[InboxChannel, Adapter] = {
     InboxChannel.WHATSAPP: WhatsAppAdapter(),
     InboxChannel.MESSENGER: MessengerAdapter(),
     InboxChannel.INSTAGRAM: InstagramAdapter(),
+    InboxChannel.TELEGRAM: TelegramAdapter(),
 }
 
 API_BASE_URL = "api_base_url"
