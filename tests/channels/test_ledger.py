@@ -119,7 +119,7 @@ def test_failing_processing_retries_with_backoff_then_parks_and_replays(
     assert len(calls) == channels.ENTRY_MAX_ATTEMPTS  # parked: no more automatic attempts
     assert _messages(api) == []
     monkeypatch.setattr(jobs, "_sink", real)
-    assert api.post("/api/v1/channels/inbound/replay").json() == {"replayed": 1}
+    assert api.post("/api/v1/channels/replay").json() == {"replayed": 1}
     [message] = _messages(api)
     assert message["text"] == "lost?"
     assert api.get(f"/api/v1/channels/inbound/{entry['id']}").json()["status"] == "processed"

@@ -168,7 +168,7 @@ def read_inbound(entry_id: uuid.UUID, principal: AdminPrincipal, session: DbSess
     return service.get_entry(session, workspace_id=principal.workspace_id, entry_id=entry_id)
 
 
-@router.post("/channels/inbound/replay", response_model=ReplayOut, status_code=202)
+@router.post("/channels/replay", response_model=ReplayOut, status_code=202)
 def replay_inbound(
     principal: AdminPrincipal,
     session: DbSession,
