@@ -721,3 +721,32 @@ def bench_routing(database_url: str | None, conversations: int, as_json: bool) -
         click.echo(json_module.dumps(result) if as_json else
                    f"{result['backend']}: {result['sla_targets_swept']:,} targets swept in "
                    f"{result['sla_sweep_seconds']} s ({result['not_built']})")
+@main.group(name="channels")
+def channels_group() -> None:
+    """Inboxes and the inbound ledger."""
+
+
+@channels_group.command("replay")
+@click.option("--inbox", "inbox_id", default=None, help="Only parked entries of this inbox id.")
+@click.option("--entry", "entry_id", default=None, help="Only this ledger entry id.")
+def channels_replay(inbox_id: str | None, entry_id: str | None) -> None:
+    """Process parked inbound ledger entries again, now, in this process."""
+    import uuid
+
+    from kefu.channels import service as channels
+    from kefu.channels.tasks import PROCESS_JOB
+    from kefu.jobs.runtime import RuntimeMode
+    from kefu.wiring import build_container
+
+    container = build_container(_settings(), mode=RuntimeMode.INLINE)
+    with container.session_factory() as session:
+        ids = channels.replay_parked(
+            session,
+            inbox_id=uuid.UUID(inbox_id) if inbox_id else None,
+            entry_id=uuid.UUID(entry_id) if entry_id else None,
+        )
+        session.commit()
+    for key in ids:
+        container.runtime.enqueue(PROCESS_JOB, str(key))
+    container.close()
+    click.echo(f"replayed {len(ids)} parked entries")

@@ -12,8 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
+from kefu.channels.handlers import OutboundRelay
+from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult
+from kefu.channels.tasks import PROCESS_JOB, SEND_JOB, ChannelJobs
+from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
 from kefu.config.settings import Settings
 from kefu.conversations import handlers as conversation_handlers
+from kefu.conversations import service as conversations
+from kefu.conversations.enums import Channel
 from kefu.conversations.events import (
     ConversationComplaintMarked,
     ConversationOpened,
@@ -25,7 +31,11 @@ from kefu.conversations.events import (
     MessageSent,
 )
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
+from kefu.core.secretbox import SecretBox
+from kefu.customers import service as customers
+from kefu.customers.enums import IdentityKind
 from kefu.customers.events import CustomersMerged
+from kefu.customers.schemas import IdentityIn
 from kefu.db.engine import make_engine, make_session_factory
 from kefu.db.outbox import AFTER_COMMIT_KEY
 from kefu.jobs.relay import OutboxRelay
@@ -59,6 +69,7 @@ class Container:
     runtime: JobRuntime
     http_transport: httpx.BaseTransport | None = None
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
+    secret_box: SecretBox | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -92,6 +103,7 @@ def build_container(
     session_factory.configure(info={AFTER_COMMIT_KEY: runtime.kick_relay})
     outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
+    container.secret_box = SecretBox(settings.resolved_secret_key())
     subscribe_handlers(container)
     register_jobs(container)
     return container
@@ -109,6 +121,8 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(ANY_EVENT, EventFanout(container.runtime.enqueue).on_any_event)
     subscribe(CustomersMerged, conversation_handlers.on_customers_merged)
     subscribe(MessageReceived, conversation_handlers.on_message_received)
+    outbound = OutboundRelay(container.runtime.enqueue)
+    subscribe(MessageSent, outbound.on_message_sent, name="channels.on_message_sent")
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
     subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
     subscribe(ConversationResolved, qa_handlers.on_conversation_resolved)
@@ -144,3 +158,38 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
+    assert container.secret_box is not None
+    channels = ChannelJobs(
+        sessions, runtime.enqueue, deliver_inbound, container.secret_box, transport=container.http_transport
+    )
+    runtime.job(PROCESS_JOB, channels.process)
+    runtime.job(SEND_JOB, channels.send)
+    runtime.periodic(CHANNELS_RETRY_DUE_JOB, channels.retry_due, minute="*")
+
+
+def deliver_inbound(session: Session, *, inbox: InboxRef, message: InboundMessage) -> IntakeResult:
+    """The hand-off of a ledger entry: the customer behind the sender, then the message, stored once.
+
+    Composed here because channels sits below conversations (and beside customers): the channels
+    job calls this with the entry's inbox and normalised message, in the job's transaction.
+    """
+    sender = message.sender
+    identities = [IdentityIn(kind=IdentityKind(inbox.identity_kind), value=sender.handle, verified=True)]
+    if sender.phone and inbox.identity_kind != IdentityKind.PHONE:
+        identities.append(IdentityIn(kind=IdentityKind.PHONE, value=sender.phone, verified=True))
+    if sender.email:
+        identities.append(IdentityIn(kind=IdentityKind.EMAIL, value=sender.email, verified=True))
+    customer = customers.resolve_customer(
+        session, workspace_id=inbox.workspace_id, identities=identities, name=sender.name,
+        language=sender.language, market=inbox.market,
+    )
+    text = message.text or " ".join(f"[{media.kind}]" for media in message.media)
+    received = conversations.receive_message(
+        session, workspace_id=inbox.workspace_id, customer_id=customer.id,
+        channel=Channel(inbox.conversation_channel), text=text, external_id=message.provider_message_id[:255],
+        inbox_id=inbox.id,
+    )
+    return IntakeResult(
+        customer_id=customer.id, conversation_id=received.conversation.id, message_id=received.message.id,
+        duplicate=received.duplicate,
+    )

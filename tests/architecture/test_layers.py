@@ -113,6 +113,10 @@ def test_packages_respect_layers_and_public_surfaces() -> None:
         (["accounts", "service"], ["web", "health"], True),
         (["wiring"], ["conversations", "handlers"], False),
         (["wiring"], ["conversations", "models"], True),
+        (["channels", "service"], ["conversations", "service"], True),
+        (["channels", "service"], ["customers", "service"], True),
+        (["conversations", "service"], ["channels", "schemas"], False),
+        (["wiring"], ["channels", "adapters"], True),
     ],
 )
 def test_the_rule_itself_catches_violations(source: list[str], target: list[str], broken: bool) -> None:

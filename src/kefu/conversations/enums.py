@@ -39,6 +39,8 @@ class Channel(StrEnum):
     APP = "app"
     WEB = "web"
     API = "api"
+    TELEGRAM = "telegram"
+    INSTAGRAM = "instagram"
 
 
 class Direction(StrEnum):

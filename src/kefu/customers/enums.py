@@ -17,6 +17,8 @@ class IdentityKind(StrEnum):
     ZALO = "zalo"
     APP = "app"
     WEB = "web"
+    TELEGRAM = "telegram"
+    INSTAGRAM = "instagram"
 
 
 class VipTier(StrEnum):

@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "kefu.nlp.models",
     "kefu.qa.models",
     "kefu.sla.models",
+    "kefu.channels.models",
 )
 
 for _module in MODEL_MODULES:

@@ -1,0 +1,1 @@
+"""Provider adapters: one folder per provider behind the contract of `base.py`."""

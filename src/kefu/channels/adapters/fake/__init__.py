@@ -1,0 +1,1 @@
+"""A fake provider for tests and staging."""

@@ -1,0 +1,1 @@
+"""Messenger and Instagram messaging (Graph webhooks)."""

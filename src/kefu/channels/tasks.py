@@ -1,0 +1,119 @@
+"""Channel jobs: process a ledger entry, send an outbound message, and sweep due retries."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from kefu.channels import service
+from kefu.channels.adapters.base import SendFailed
+from kefu.channels.adapters.registry import adapter_for
+from kefu.core import clock
+from kefu.core.secretbox import SecretBox
+
+log = logging.getLogger(__name__)
+
+PROCESS_JOB = "channels.process_inbound"
+SEND_JOB = "channels.send_outbound"
+RETRY_DUE_JOB = "channels.retry_due"
+SEND_TIMEOUT_SECONDS = 15.0
+LEASE_MARGIN_SECONDS = 60.0
+DUE_BATCH = 500
+
+Enqueue = Callable[..., Any]
+
+
+class ChannelJobs:
+    """The channel jobs of one process, bound to its sessions, queue, intake sink and HTTP transport."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        enqueue: Enqueue,
+        sink: service.IntakeSink,
+        box: SecretBox,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._enqueue = enqueue
+        self._sink = sink
+        self._box = box
+        self._transport = transport
+
+    def process(self, entry_id: str) -> None:
+        """Job: process one ledger entry in one transaction; on failure record it and schedule the retry."""
+        key = uuid.UUID(entry_id)
+        try:
+            with self._session_factory() as session:
+                service.process_entry(session, entry_id=key, sink=self._sink)
+                session.commit()
+            return
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        with self._session_factory() as session:
+            retry_at = service.record_entry_failure(session, entry_id=key, error=error)
+            session.commit()
+        if retry_at is not None:
+            self._later(PROCESS_JOB, entry_id, retry_at)
+
+    def send(self, delivery_id: str) -> None:
+        """Job: send one outbound message through its provider; retry retryable failures with back-off."""
+        key = uuid.UUID(delivery_id)
+        with self._session_factory() as session:
+            request = service.claim_delivery(
+                session,
+                delivery_id=key,
+                lease_seconds=SEND_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS,
+                box=self._box,
+            )
+            session.commit()
+        if request is None:
+            return
+        adapter = adapter_for(request.channel)
+        outcome: dict[str, Any]
+        try:
+            assert adapter is not None
+            with httpx.Client(
+                base_url=request.api_base_url,
+                transport=self._transport,
+                timeout=SEND_TIMEOUT_SECONDS,
+                follow_redirects=False,
+            ) as client:
+                outcome = {"provider_message_id": adapter.send(client, request.settings, request.message)}
+        except SendFailed as exc:
+            outcome = {
+                "error": exc.reason,
+                "retryable": exc.retryable,
+                "retry_after_seconds": exc.retry_after_seconds,
+            }
+        except Exception as exc:
+            log.exception("sending delivery %s failed unexpectedly", key)
+            outcome = {"error": f"unexpected error: {type(exc).__name__}", "retryable": True}
+        with self._session_factory() as session:
+            retry_at = service.record_send(session, delivery_id=key, **outcome)
+            session.commit()
+        if retry_at is not None:
+            self._later(SEND_JOB, delivery_id, retry_at)
+
+    def retry_due(self) -> None:
+        """Periodic job: enqueue every due ledger entry and delivery (retries survive restarts)."""
+        with self._session_factory() as session:
+            entries = service.due_entry_ids(session, limit=DUE_BATCH)
+            deliveries = service.due_delivery_ids(session, limit=DUE_BATCH)
+        for entry_id in entries:
+            self._enqueue(PROCESS_JOB, str(entry_id))
+        for delivery_id in deliveries:
+            self._enqueue(SEND_JOB, str(delivery_id))
+
+    def _later(self, job: str, key: str, at: Any) -> None:
+        delay = max((at - clock.now()).total_seconds(), 0.0)
+        try:
+            self._enqueue(job, key, delay=delay)
+        except Exception:
+            log.warning("could not schedule the retry of %s %s; the minute sweep will", job, key)
