@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.config.settings import Settings
+from kefu.conversations import events as conversation_events
 from kefu.conversations import handlers as conversation_handlers
 from kefu.conversations.events import ConversationComplaintMarked, MessageAnalysed, MessageReceived
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
@@ -26,10 +27,22 @@ from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
 from kefu.nlp import tasks as nlp_tasks
 from kefu.nlp.analyzer import load_analyzer
+from kefu.realtime.feed import RealtimeFeed
+from kefu.realtime.hub import make_hub
+from kefu.web.inbox import row_payload
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
 TRAIN_INTENT_JOB = "nlp.train_intent_model"
+REALTIME_EVENTS = (
+    conversation_events.ConversationOpened, conversation_events.MessageReceived,
+    conversation_events.MessageSent, conversation_events.NoteAdded, conversation_events.MessageAnalysed,
+    conversation_events.ConversationAssigned,
+    conversation_events.ConversationStatusChanged, conversation_events.ConversationPriorityChanged,
+    conversation_events.ConversationTagged, conversation_events.ConversationUntagged,
+    conversation_events.ConversationComplaintMarked, conversation_events.ConversationCustomerChanged,
+)
+"""Events that change what a conversation row shows: each pushes `conversation.updated` to the console."""
 
 
 @dataclass
@@ -42,6 +55,7 @@ class Container:
     subscriptions: Subscriptions
     runtime: JobRuntime
     http_transport: httpx.BaseTransport | None = None
+    realtime: RealtimeFeed | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -72,7 +86,8 @@ def build_container(
         redis_url=settings.redis_url,
     )
     session_factory.configure(info={AFTER_COMMIT_KEY: runtime.kick_relay})
-    container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport)
+    container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport,
+                          RealtimeFeed(make_hub(settings.redis_url), row_payload))
     subscribe_handlers(container)
     register_jobs(container)
     return container
@@ -92,6 +107,9 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(MessageReceived, conversation_handlers.on_message_received)
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
     subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
+    if container.realtime is not None:
+        for pushed in REALTIME_EVENTS:
+            subscribe(pushed, container.realtime.on_event, name="realtime.push")
     subscribe(
         nlp_events.IntentTrainingRequested,
         container.runtime.enqueue_event(TRAIN_INTENT_JOB),

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from kefu.conversations import changes, intake, lifecycle, listing, screening
 from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
@@ -580,6 +580,35 @@ def list_conversations(
         last = rows[-1]
         next_cursor = encode_cursor([clock.as_utc(last.last_message_at).isoformat(), str(last.id)])
     return Page(items=[ConversationOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def count_conversations(session: Session, *, workspace_id: uuid.UUID, filters: ConversationFilter) -> int:
+    """How many conversations match the filters (the counts beside the console's views)."""
+    query = select(func.count()).select_from(Conversation).where(Conversation.workspace_id == workspace_id)
+    return int(session.scalar(listing.filtered(query, filters)) or 0)
+
+
+def list_last_customer_messages(
+    session: Session, *, workspace_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, MessageOut]:
+    """The latest customer message of each given conversation, with its analysis (for list rows)."""
+    if not conversation_ids:
+        return {}
+    later = aliased(Message)
+    latest = (
+        select(later.id)
+        .where(later.conversation_id == Message.conversation_id, later.direction == Direction.INBOUND)
+        .order_by(later.id.desc())
+        .limit(1)
+        .correlate(Message)
+        .scalar_subquery()
+    )
+    rows = session.scalars(select(Message).where(
+        Message.workspace_id == workspace_id,
+        Message.conversation_id.in_(list(conversation_ids)),
+        Message.id == latest,
+    ))
+    return {row.conversation_id: MessageOut.model_validate(row) for row in rows}
 
 
 def list_messages(
