@@ -70,7 +70,7 @@ async def realtime_socket(websocket: WebSocket, after: int | None = None) -> Non
         if after is not None:
             backlog = await run_in_threadpool(_catch_up, container.session_factory, feed,
                                               principal.workspace_id, after)
-            for message in backlog or [{"type": "resync"}]:
+            for message in [{"type": "resync"}] if backlog is None else backlog:
                 await websocket.send_json(message)
         await websocket.send_json({"type": "ready"})
         reader = asyncio.create_task(_drain(websocket))
