@@ -56,10 +56,11 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def open_conversation(api: TestClient, text: str, name: str = "Somchai", channel: str = "whatsapp") -> dict:
+def open_conversation(api: TestClient, text: str, name: str = "Somchai", channel: str = "whatsapp",
+                      phone: str = "+66812345678") -> dict:
     """A customer message through the public API: returns the conversation."""
     response = api.post("/api/v1/inbound-messages", json={
-        "customer": {"name": name, "identities": [{"kind": "phone", "value": "+66812345678"}]},
+        "customer": {"name": name, "identities": [{"kind": "phone", "value": phone}]},
         "channel": channel, "text": text,
     })
     assert response.status_code == 201, response.text
