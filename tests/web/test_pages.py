@@ -45,12 +45,26 @@ def test_login_form_needs_its_csrf_cookie(client: TestClient, agent: Agent) -> N
 
 def test_password_change_needs_the_current_password(client: TestClient, agent: Agent) -> None:
     csrf = log_in(client, agent.email)
-    bad = client.post("/settings/password", data={"csrf_token": csrf, "current_password": "wrong",
-                                                  "new_password": "another secret 1", "confirm_password": "another secret 1"})
+    bad = client.post(
+        "/settings/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": "wrong",
+            "new_password": "another secret 1",
+            "confirm_password": "another secret 1",
+        },
+    )
     assert bad.status_code == 422
-    good = client.post("/settings/password", data={
-        "csrf_token": csrf, "current_password": "correct horse battery",
-        "new_password": "another secret 1", "confirm_password": "another secret 1"}, follow_redirects=False)
+    good = client.post(
+        "/settings/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": "correct horse battery",
+            "new_password": "another secret 1",
+            "confirm_password": "another secret 1",
+        },
+        follow_redirects=False,
+    )
     assert good.status_code == 303
     client.cookies.clear()
     log_in(client, agent.email, "another secret 1")
@@ -67,16 +81,22 @@ def test_pages_carry_security_headers(client: TestClient) -> None:
 def test_hostile_customer_strings_are_escaped(api: TestClient, client: TestClient, agent: Agent) -> None:
     conversation = open_conversation(api, HOSTILE, name=HOSTILE)
     log_in(client, agent.email)
-    for url in ("/inbox?view=all", f"/conversations/{conversation['id']}",
-                f"/conversations/{conversation['id']}/thread", f"/conversations/{conversation['id']}/context",
-                f"/inbox/rows/{conversation['id']}?view=all"):
+    for url in (
+        "/inbox?view=all",
+        f"/conversations/{conversation['id']}",
+        f"/conversations/{conversation['id']}/thread",
+        f"/conversations/{conversation['id']}/context",
+        f"/inbox/rows/{conversation['id']}?view=all",
+    ):
         page = client.get(url)
         assert page.status_code == 200, url
         assert "<script>alert(2)" not in page.text and "<img src=x" not in page.text, url
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page.text, url
 
 
-def test_an_agent_replies_notes_assigns_and_resolves(api: TestClient, client: TestClient, agent: Agent) -> None:
+def test_an_agent_replies_notes_assigns_and_resolves(
+    api: TestClient, client: TestClient, agent: Agent
+) -> None:
     conversation = open_conversation(api, "Đơn hàng của tôi chưa đến")
     csrf = log_in(client, agent.email)
     base = f"/conversations/{conversation['id']}"
@@ -88,7 +108,9 @@ def test_an_agent_replies_notes_assigns_and_resolves(api: TestClient, client: Te
         ("/tags", {"add": "delivery, vip"}),
         ("/status", {"status": "resolved"}),
     ]:
-        response = client.post(base + path, data={"csrf_token": csrf, "view": "all", **data}, follow_redirects=False)
+        response = client.post(
+            base + path, data={"csrf_token": csrf, "view": "all", **data}, follow_redirects=False
+        )
         assert response.status_code == 303, (path, response.text)
     state = api.get(f"/api/v1{base}").json()
     assert state["status"] == "resolved"
@@ -107,16 +129,21 @@ def test_writes_need_the_csrf_token(api: TestClient, client: TestClient, agent: 
     assert len(api.get(f"/api/v1/conversations/{conversation['id']}/messages").json()["items"]) == 1
 
 
-def test_qa_inspectors_read_but_do_not_write(container, tenant: Tenant, api: TestClient, client: TestClient) -> None:
+def test_qa_inspectors_read_but_do_not_write(
+    container, tenant: Tenant, api: TestClient, client: TestClient
+) -> None:
     inspector = make_agent(container, tenant, "quinn", role=Role.QA_INSPECTOR)
     conversation = open_conversation(api, "hello")
     csrf = log_in(client, inspector.email)
     page = client.get(f"/conversations/{conversation['id']}")
     assert page.status_code == 200 and 'id="reply"' not in page.text
-    response = client.post(f"/conversations/{conversation['id']}/reply", data={"csrf_token": csrf, "text": "hi"})
+    response = client.post(
+        f"/conversations/{conversation['id']}/reply", data={"csrf_token": csrf, "text": "hi"}
+    )
     assert response.status_code == 403
-    response = client.post(f"/conversations/{conversation['id']}/status",
-                           data={"csrf_token": csrf, "status": "resolved"})
+    response = client.post(
+        f"/conversations/{conversation['id']}/status", data={"csrf_token": csrf, "status": "resolved"}
+    )
     assert response.status_code == 403
 
 
@@ -126,7 +153,9 @@ def test_another_workspace_conversation_is_not_found(container, api: TestClient,
     stranger = make_agent(container, other, "sam")
     csrf = log_in(client, stranger.email)
     assert client.get(f"/conversations/{conversation['id']}").status_code == 404
-    response = client.post(f"/conversations/{conversation['id']}/reply", data={"csrf_token": csrf, "text": "x"})
+    response = client.post(
+        f"/conversations/{conversation['id']}/reply", data={"csrf_token": csrf, "text": "x"}
+    )
     assert response.status_code == 404
 
 
@@ -143,10 +172,15 @@ def test_views_have_counts_and_the_ui_speaks_the_agents_language(
 
 def test_english_and_chinese_catalogues_are_complete() -> None:
     source = Path(i18n.__file__).parent
-    found = {item[2] for item in extract_from_dir(
-        source, method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
-        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
-        keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_translated": (2,)})}
+    found = {
+        item[2]
+        for item in extract_from_dir(
+            source,
+            method_map=[("**.py", "python"), ("templates/**.html", "jinja2")],
+            options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+            keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_translated": (2,)},
+        )
+    }
     ids = {m[0] if isinstance(m, tuple) else m for m in found}
     assert len(ids) > 100
     for locale in i18n.LOCALES:
@@ -155,5 +189,9 @@ def test_english_and_chinese_catalogues_are_complete() -> None:
         present = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalogue if m.id}
         assert ids <= present, (locale, sorted(ids - present))
         if locale in ("en", "zh_Hans"):
-            untranslated = [m.id for m in catalogue if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+            untranslated = [
+                m.id
+                for m in catalogue
+                if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+            ]
             assert untranslated == [], locale

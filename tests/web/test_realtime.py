@@ -1,4 +1,4 @@
-"""The console WebSocket: session-authorised, per workspace, pushes from outbox events, catch-up on reconnect."""
+"""The console WebSocket: authorised by the session, per workspace, fed by outbox events, caught up."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def test_a_new_message_is_pushed_to_the_workspace(api: TestClient, client: TestC
         assert update["event_id"] > 0
 
 
-def test_reconnect_catches_up_from_the_last_event_id(api: TestClient, client: TestClient, agent: Agent) -> None:
+def test_reconnect_catches_up_from_the_last_event_id(
+    api: TestClient, client: TestClient, agent: Agent
+) -> None:
     log_in(client, agent.email)
     first = open_conversation(api, "one")
     with client.websocket_connect("/realtime?after=0", headers=ORIGIN) as socket:

@@ -1,4 +1,4 @@
-"""A console served on a free loopback port in a background thread, and Debian's Chromium driven by Playwright.
+"""A console on a free loopback port in a background thread, and Debian's Chromium under Playwright.
 
 Used by the browser tests and `kefu screenshots`; Playwright is a test/dev extra and never downloads
 a browser here (`/usr/bin/chromium` from Debian).
