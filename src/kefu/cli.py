@@ -547,3 +547,15 @@ def bench_sentiment(per_language: int) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command()
+@click.option("--out", default="docs/screenshots", show_default=True, help="Directory for the PNG files.")
+@click.option("--conversations", type=int, default=300, show_default=True, help="Demo conversations loaded.")
+def screenshots(out: str, conversations: int) -> None:
+    """Regenerate screenshots of every main console screen (needs Debian's chromium and playwright)."""
+    from pathlib import Path
+
+    from kefu.web.screenshots import take_screenshots
+
+    take_screenshots(Path(out), conversations=conversations, echo=click.echo)
