@@ -469,6 +469,23 @@ def bench_core(
                        echo=click.echo)
 
 
+@bench.command("console")
+@click.option("--database-url", default=None,
+              help="PostgreSQL server URL (a throw-away database is made on it); default: also "
+                   "KEFU_TEST_DATABASE_URL when set, after SQLite.")
+@click.option("--conversations", type=int, default=10_000, show_default=True)
+@click.option("--rounds", type=int, default=30, show_default=True, help="Requests per page (median kept).")
+def bench_console(database_url: str | None, conversations: int, rounds: int) -> None:
+    """Console pages: inbox first page (target < 150 ms) and conversation page (< 100 ms) server time."""
+    from kefu.bench.console import run_console_bench
+
+    urls: list[str | None] = [database_url] if database_url else [None]
+    if not database_url and os.environ.get("KEFU_TEST_DATABASE_URL"):
+        urls.append(os.environ["KEFU_TEST_DATABASE_URL"])
+    for url in urls:
+        run_console_bench(database_url=url, conversations_count=conversations, rounds=rounds, echo=click.echo)
+
+
 @bench.command("nlp")
 @click.option("--per-language", type=int, default=50, show_default=True,
               help="Short messages per language (plus ~120 full SIB-200 sentences).")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from kefu.conversations import changes, intake, lifecycle, listing, screening
 from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
@@ -594,20 +594,19 @@ def list_last_customer_messages(
     """The latest customer message of each given conversation, with its analysis (for list rows)."""
     if not conversation_ids:
         return {}
-    later = aliased(Message)
-    latest = (
-        select(later.id)
-        .where(later.conversation_id == Message.conversation_id, later.direction == Direction.INBOUND)
-        .order_by(later.id.desc())
-        .limit(1)
-        .correlate(Message)
-        .scalar_subquery()
-    )
-    rows = session.scalars(select(Message).where(
-        Message.workspace_id == workspace_id,
-        Message.conversation_id.in_(list(conversation_ids)),
-        Message.id == latest,
-    ))
+    latest: dict[uuid.UUID, uuid.UUID] = {}
+    for conversation_id, message_id in session.execute(
+        select(Message.conversation_id, Message.id).where(
+            Message.workspace_id == workspace_id,
+            Message.conversation_id.in_(list(conversation_ids)),
+            Message.direction == Direction.INBOUND,
+        )
+    ):
+        if conversation_id not in latest or message_id > latest[conversation_id]:
+            latest[conversation_id] = message_id  # ids are time-ordered (UUIDv7)
+    if not latest:
+        return {}
+    rows = session.scalars(select(Message).where(Message.id.in_(list(latest.values()))))
     return {row.conversation_id: MessageOut.model_validate(row) for row in rows}
 
 

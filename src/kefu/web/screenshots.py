@@ -1,4 +1,4 @@
-"""`kefu screenshots`: the main console screens, on a fresh demo workspace, saved as PNGs in docs/screenshots/."""
+"""`kefu screenshots`: the main console screens of a fresh demo workspace, as PNGs in docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -21,18 +21,21 @@ LAPTOP = {"width": 1280, "height": 800}
 NARROW = {"width": 860, "height": 900}
 
 
-def take_screenshots(out_dir: Path, *, conversations: int = 300, echo: Callable[[str], None] = print) -> list[Path]:
-    """Load a small demo (analysed messages), serve it, and photograph login, inbox, conversation, settings."""
+def take_screenshots(
+    out_dir: Path, *, conversations: int = 300, echo: Callable[[str], None] = print
+) -> list[Path]:
+    """Load a small demo (messages analysed), serve it, photograph login, inbox, conversation, settings."""
     out_dir.mkdir(parents=True, exist_ok=True)
     agent = next(a for a in AGENTS if a.login == "tier-1 agent")
     taken: list[Path] = []
     with tempfile.TemporaryDirectory() as data_dir:
-        container = build_container(Settings(data_dir=Path(data_dir), run_worker=False), mode=RuntimeMode.INLINE)
+        settings = Settings(data_dir=Path(data_dir), run_worker=False)
+        container = build_container(settings, mode=RuntimeMode.INLINE)
         from kefu.db.migrate import upgrade
 
         upgrade(container.engine)
-        ensure_demo(container, size=DemoSize(customers=max(20, conversations // 4), conversations=conversations,
-                                             days=14))
+        size = DemoSize(customers=max(20, conversations // 4), conversations=conversations, days=14)
+        ensure_demo(container, size=size)
         with serving(create_app(container, start_worker=False)) as url, chromium() as browser:
             context = browser.new_context(viewport=LAPTOP, base_url=url, locale="en-US")
             page = context.new_page()
