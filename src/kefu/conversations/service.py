@@ -596,17 +596,17 @@ def list_last_customer_messages(
         return {}
     latest: dict[uuid.UUID, uuid.UUID] = {}
     for conversation_id, message_id in session.execute(
-        select(Message.conversation_id, Message.id).where(
-            Message.workspace_id == workspace_id,
-            Message.conversation_id.in_(list(conversation_ids)),
-            Message.direction == Direction.INBOUND,
+        select(Message.conversation_id, Message.id).where(  # by conversation: the workspace is checked below
+            Message.conversation_id.in_(list(conversation_ids)), Message.direction == Direction.INBOUND
         )
     ):
         if conversation_id not in latest or message_id > latest[conversation_id]:
             latest[conversation_id] = message_id  # ids are time-ordered (UUIDv7)
     if not latest:
         return {}
-    rows = session.scalars(select(Message).where(Message.id.in_(list(latest.values()))))
+    rows = session.scalars(
+        select(Message).where(Message.id.in_(list(latest.values())), Message.workspace_id == workspace_id)
+    )
     return {row.conversation_id: MessageOut.model_validate(row) for row in rows}
 
 
