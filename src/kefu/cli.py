@@ -475,6 +475,23 @@ def bench_core(
                        echo=click.echo)
 
 
+@bench.command("console")
+@click.option("--database-url", default=None,
+              help="PostgreSQL server URL (a throw-away database is made on it); default: also "
+                   "KEFU_TEST_DATABASE_URL when set, after SQLite.")
+@click.option("--conversations", type=int, default=10_000, show_default=True)
+@click.option("--rounds", type=int, default=30, show_default=True, help="Requests per page (median kept).")
+def bench_console(database_url: str | None, conversations: int, rounds: int) -> None:
+    """Console pages: inbox first page (target < 150 ms) and conversation page (< 100 ms) server time."""
+    from kefu.bench.console import run_console_bench
+
+    urls: list[str | None] = [database_url] if database_url else [None]
+    if not database_url and os.environ.get("KEFU_TEST_DATABASE_URL"):
+        urls.append(os.environ["KEFU_TEST_DATABASE_URL"])
+    for url in urls:
+        run_console_bench(database_url=url, conversations_count=conversations, rounds=rounds, echo=click.echo)
+
+
 @bench.command("nlp")
 @click.option("--per-language", type=int, default=50, show_default=True,
               help="Short messages per language (plus ~120 full SIB-200 sentences).")
@@ -750,3 +767,13 @@ def channels_replay(inbox_id: str | None, entry_id: str | None) -> None:
         container.runtime.enqueue(PROCESS_JOB, str(key))
     container.close()
     click.echo(f"replayed {len(ids)} parked entries")
+@main.command()
+@click.option("--out", default="docs/screenshots", show_default=True, help="Directory for the PNG files.")
+@click.option("--conversations", type=int, default=300, show_default=True, help="Demo conversations loaded.")
+def screenshots(out: str, conversations: int) -> None:
+    """Regenerate screenshots of every main console screen (needs Debian's chromium and playwright)."""
+    from pathlib import Path
+
+    from kefu.web.screenshots import take_screenshots
+
+    take_screenshots(Path(out), conversations=conversations, echo=click.echo)

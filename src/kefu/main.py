@@ -11,7 +11,8 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import __version__, wiring
@@ -23,9 +24,13 @@ from kefu.core.heap import freeze_startup_heap
 from kefu.customers.api import router as customers_router
 from kefu.nlp.api import router as nlp_router
 from kefu.qa.api import router as qa_router
+from kefu.realtime.gateway import router as realtime_router
 from kefu.sla.api import router as sla_router
 from kefu.web.body_limit import BodySizeLimit
+from kefu.web.console import router as console_router
 from kefu.web.health import router as health_router
+from kefu.web.rendering import STATIC_DIR
+from kefu.web.security_headers import SecurityHeaders
 from kefu.webhooks.api import router as webhooks_router
 from kefu.wfm.api import router as wfm_router
 from kefu.wiring import Container
@@ -73,18 +78,16 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
         lifespan=lifespan,
     )
     app.state.container = container
-    app.add_api_route("/", _to_docs, include_in_schema=False)
     app.state.session_factory = container.session_factory
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(console_router)
+    app.include_router(realtime_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
-
-
-def _to_docs() -> RedirectResponse:
-    """The web console is not built yet: the root opens the API documentation."""
-    return RedirectResponse("/api/docs")
 
 
 def _error(

@@ -17,6 +17,7 @@ from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult
 from kefu.channels.tasks import PROCESS_JOB, SEND_JOB, ChannelJobs
 from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
 from kefu.config.settings import Settings
+from kefu.conversations import events as conversation_events
 from kefu.conversations import handlers as conversation_handlers
 from kefu.conversations import service as conversations
 from kefu.conversations.enums import Channel
@@ -49,13 +50,25 @@ from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
 from kefu.qa import handlers as qa_handlers
 from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
 from kefu.qa.tasks import evaluate_due_job
+from kefu.realtime.feed import RealtimeFeed
+from kefu.realtime.hub import make_hub
 from kefu.sla import handlers as sla_handlers
 from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
 from kefu.sla.tasks import sweep_job as sla_sweep_job
+from kefu.web.inbox import row_payload
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
 TRAIN_INTENT_JOB = "nlp.train_intent_model"
+REALTIME_EVENTS = (
+    conversation_events.ConversationOpened, conversation_events.MessageReceived,
+    conversation_events.MessageSent, conversation_events.NoteAdded, conversation_events.MessageAnalysed,
+    conversation_events.ConversationAssigned,
+    conversation_events.ConversationStatusChanged, conversation_events.ConversationPriorityChanged,
+    conversation_events.ConversationTagged, conversation_events.ConversationUntagged,
+    conversation_events.ConversationComplaintMarked, conversation_events.ConversationCustomerChanged,
+)
+"""Events that change what a conversation row shows: each pushes `conversation.updated` to the console."""
 
 
 @dataclass
@@ -70,6 +83,7 @@ class Container:
     http_transport: httpx.BaseTransport | None = None
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     secret_box: SecretBox | None = None
+    realtime: RealtimeFeed | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -104,6 +118,7 @@ def build_container(
     outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
     container.secret_box = SecretBox(settings.resolved_secret_key())
+    container.realtime = RealtimeFeed(make_hub(settings.redis_url), row_payload)
     subscribe_handlers(container)
     register_jobs(container)
     return container
@@ -126,6 +141,9 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
     subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
     subscribe(ConversationResolved, qa_handlers.on_conversation_resolved)
+    if container.realtime is not None:
+        for pushed in REALTIME_EVENTS:
+            subscribe(pushed, container.realtime.on_event, name="realtime.push")
     subscribe(
         nlp_events.IntentTrainingRequested,
         container.runtime.enqueue_event(TRAIN_INTENT_JOB),

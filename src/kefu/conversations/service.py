@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from kefu.conversations import changes, intake, lifecycle, listing, screening
@@ -552,6 +552,34 @@ def list_conversations(
         last = rows[-1]
         next_cursor = encode_cursor([clock.as_utc(last.last_message_at).isoformat(), str(last.id)])
     return Page(items=[ConversationOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+def count_conversations(session: Session, *, workspace_id: uuid.UUID, filters: ConversationFilter) -> int:
+    """How many conversations match the filters (the counts beside the console's views)."""
+    query = select(func.count()).select_from(Conversation).where(Conversation.workspace_id == workspace_id)
+    return int(session.scalar(listing.filtered(query, filters)) or 0)
+
+
+def list_last_customer_messages(
+    session: Session, *, workspace_id: uuid.UUID, conversation_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, MessageOut]:
+    """The latest customer message of each given conversation, with its analysis (for list rows)."""
+    if not conversation_ids:
+        return {}
+    latest: dict[uuid.UUID, uuid.UUID] = {}
+    for conversation_id, message_id in session.execute(
+        select(Message.conversation_id, Message.id).where(  # by conversation: the workspace is checked below
+            Message.conversation_id.in_(list(conversation_ids)), Message.direction == Direction.INBOUND
+        )
+    ):
+        if conversation_id not in latest or message_id > latest[conversation_id]:
+            latest[conversation_id] = message_id  # ids are time-ordered (UUIDv7)
+    if not latest:
+        return {}
+    rows = session.scalars(
+        select(Message).where(Message.id.in_(list(latest.values())), Message.workspace_id == workspace_id)
+    )
+    return {row.conversation_id: MessageOut.model_validate(row) for row in rows}
 
 
 def list_messages(

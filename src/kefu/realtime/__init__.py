@@ -1,0 +1,1 @@
+"""Realtime: one WebSocket per console tab, fed from outbox events, fanned out per workspace."""
