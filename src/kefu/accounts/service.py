@@ -62,7 +62,7 @@ from kefu.accounts.schemas import (
 from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, digest
 from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kefu.core.paging import Page, checked_limit, decode_cursor, encode_cursor
+from kefu.core.paging import Page, checked_limit, decode_id_cursor, encode_cursor
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
 
@@ -663,12 +663,7 @@ def _paginate(
     """Rows ordered by a time-ordered id, newest first, with the cursor of the next page."""
     limit = checked_limit(limit)
     if cursor:
-        (value,) = decode_cursor(cursor, size=1)
-        try:
-            after = uuid.UUID(str(value))
-        except ValueError as exc:
-            raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
-        statement = statement.where(key < after)
+        statement = statement.where(key < decode_id_cursor(cursor))
     rows = list(session.scalars(statement.order_by(key.desc()).limit(limit + 1)))
     if len(rows) > limit:
         return rows[:limit], encode_cursor([str(rows[limit - 1].id)])

@@ -42,7 +42,7 @@ from kefu.channels.schemas import (
 from kefu.core import clock
 from kefu.core.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from kefu.core.ids import new_id
-from kefu.core.paging import Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page, decode_id_cursor, encode_cursor
 from kefu.core.secretbox import SecretBox
 from kefu.db.scoped import get_scoped
 
@@ -206,13 +206,7 @@ def get_inbox(session: Session, *, workspace_id: uuid.UUID, inbox_id: uuid.UUID,
 
 
 def _cursor_id(cursor: str | None) -> uuid.UUID | None:
-    if cursor is None:
-        return None
-    (value,) = decode_cursor(cursor, size=1)
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
+    return None if cursor is None else decode_id_cursor(cursor)
 
 
 def list_inboxes(

@@ -16,7 +16,7 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import Page, checked_limit, decode_cursor, encode_cursor
+from kefu.core.paging import Page, checked_limit, decode_cursor, decode_id_cursor, encode_cursor
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -36,12 +36,7 @@ def id_page(
     """Ascending id order (ids are time-ordered) with an id cursor."""
     limit = checked_limit(limit)
     if cursor:
-        (ident,) = decode_cursor(cursor, size=1)
-        try:
-            after = uuid.UUID(str(ident))
-        except ValueError as exc:
-            raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
-        query = query.where(id_column > after)
+        query = query.where(id_column > decode_id_cursor(cursor))
     rows = session.scalars(query.order_by(id_column).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -51,3 +52,12 @@ def decode_cursor(cursor: str, *, size: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != size:
         raise ValidationFailed("malformed cursor", code="invalid_cursor")
     return values
+
+
+def decode_id_cursor(cursor: str) -> uuid.UUID:
+    """Decode a one-id cursor (lists ordered by a time-ordered id); a malformed one is a 422."""
+    (value,) = decode_cursor(cursor, size=1)
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.ids import new_id
-from kefu.core.paging import Page, checked_limit, decode_cursor, encode_cursor
+from kefu.core.paging import Page, checked_limit, decode_id_cursor, encode_cursor
 from kefu.customers import values
 from kefu.customers.bulk import resolve_customers as resolve_customers
 from kefu.customers.enums import IdentityKind, VipTier
@@ -667,9 +667,4 @@ def _search_text(q: str) -> str:
                     loc=["q"])
 
 
-def _cursor_id(cursor: str) -> uuid.UUID:
-    (raw,) = decode_cursor(cursor, size=1)
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError as exc:
-        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
+_cursor_id = decode_id_cursor

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kefu.conversations import service as conversations
 from kefu.conversations.enums import ActorKind, Direction, TimelineKind
-from kefu.conversations.schemas import ConversationOut
+from kefu.conversations.schemas import ConversationOut, MessageOut
 from kefu.core import clock
 from kefu.core.paging import MAX_LIMIT
 from kefu.db.outbox import publish
@@ -165,42 +165,43 @@ def _deactivate_others(session: Session, workspace_id: uuid.UUID, keep: uuid.UUI
             card.is_active = False
 
 
-def transcript_of(session: Session, *, workspace_id: uuid.UUID, conversation: ConversationOut) -> Transcript:
-    """The conversation's customer and agent turns (notes left out) and its outcome facts."""
-    messages: list[tuple[str, str, datetime | None, str | None]] = []
+def _all_messages(session: Session, workspace_id: uuid.UUID, conversation_id: uuid.UUID) -> list[MessageOut]:
+    """Every message and note of a conversation, oldest first (read once per evaluation)."""
+    messages: list[MessageOut] = []
     cursor: str | None = None
     while True:
         page = conversations.list_messages(
             session,
             workspace_id=workspace_id,
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             limit=MAX_LIMIT,
             cursor=cursor,
         )
-        for m in page.items:
-            if m.direction == Direction.NOTE:
-                continue
-            role = "customer" if m.direction == Direction.INBOUND else "agent"
-            messages.append((role, m.text, m.created_at, str(m.id)))
+        messages.extend(page.items)
         if not page.next_cursor:
-            break
+            return messages
         cursor = page.next_cursor
+
+
+def transcript_of(
+    session: Session, *, workspace_id: uuid.UUID, conversation: ConversationOut, messages: list[MessageOut]
+) -> Transcript:
+    """The conversation's customer and agent turns (notes left out) and its outcome facts."""
+    turns = [
+        ("customer" if m.direction == Direction.INBOUND else "agent", m.text, m.created_at, str(m.id))
+        for m in messages
+        if m.direction != Direction.NOTE
+    ]
+    language = conversation.language or next((m.language for m in messages if m.language), "en")
     return build_transcript(
         id=str(conversation.id),
-        language=conversation.language or _first_language(session, workspace_id, conversation),
-        messages=messages,
+        language=language,
+        messages=turns,
         is_complaint=conversation.is_complaint,
         transfers=_transfers(session, workspace_id, conversation.id),
         reopened=conversation.reopen_count > 0,
         resolved=conversation.resolved_at is not None,
     )
-
-
-def _first_language(session: Session, workspace_id: uuid.UUID, conversation: ConversationOut) -> str:
-    page = conversations.list_messages(
-        session, workspace_id=workspace_id, conversation_id=conversation.id, limit=20
-    )
-    return next((m.language for m in page.items if m.language), "en")
 
 
 def _transfers(session: Session, workspace_id: uuid.UUID, conversation_id: uuid.UUID) -> int:
@@ -247,7 +248,10 @@ def evaluate_conversation(
     )
     if existing is not None and not refresh:
         return _evaluation_out(session, existing)
-    transcript = transcript_of(session, workspace_id=workspace_id, conversation=conversation)
+    messages = _all_messages(session, workspace_id, conversation_id)
+    transcript = transcript_of(
+        session, workspace_id=workspace_id, conversation=conversation, messages=messages
+    )
     if not transcript.agent_turns:
         return None
     definition = _definition(session, card.id, card.version)
@@ -268,7 +272,7 @@ def evaluate_conversation(
             evaluated_at=clock.now(),
         )
         session.add(existing)
-    existing.agent_id = conversation.assignee_id or _last_agent(session, workspace_id, conversation_id)
+    existing.agent_id = conversation.assignee_id or _last_agent(messages)
     existing.language = transcript.language
     existing.checks = scored.checks_json()
     existing.automatic_score = scored.score
@@ -301,24 +305,14 @@ def _scorecard_row(session: Session, workspace_id: uuid.UUID) -> Scorecard:
     return card
 
 
-def _last_agent(session: Session, workspace_id: uuid.UUID, conversation_id: uuid.UUID) -> uuid.UUID | None:
+def _last_agent(messages: list[MessageOut]) -> uuid.UUID | None:
     """The agent who wrote the last reply (for conversations resolved without an assignee)."""
-    author = None
-    cursor: str | None = None
-    while True:
-        page = conversations.list_messages(
-            session,
-            workspace_id=workspace_id,
-            conversation_id=conversation_id,
-            limit=MAX_LIMIT,
-            cursor=cursor,
-        )
-        for m in page.items:
-            if m.direction == Direction.OUTBOUND and m.author_kind == ActorKind.AGENT:
-                author = m.author_id
-        if not page.next_cursor:
-            return author
-        cursor = page.next_cursor
+    replies = [
+        m.author_id
+        for m in messages
+        if m.direction == Direction.OUTBOUND and m.author_kind == ActorKind.AGENT
+    ]
+    return replies[-1] if replies else None
 
 
 def _apply_reviews(session: Session, evaluation: Evaluation, definition: ScorecardDefinition) -> None:

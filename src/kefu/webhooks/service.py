@@ -14,7 +14,7 @@ from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
-from kefu.core.paging import Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page, decode_id_cursor, encode_cursor
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
 from kefu.outbound.client import OutboundPolicy, OutboundRefused
@@ -75,13 +75,7 @@ def _load_delivery(session: Session, workspace_id: uuid.UUID, delivery_id: uuid.
 
 
 def _cursor_id(cursor: str | None) -> uuid.UUID | None:
-    if cursor is None:
-        return None
-    (value,) = decode_cursor(cursor, size=1)
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
+    return None if cursor is None else decode_id_cursor(cursor)
 
 
 def check_endpoint_url(url: str, *, policy: OutboundPolicy) -> None:
