@@ -647,10 +647,11 @@ def qa_backfill() -> None:
 def _inspect_all(session_factory: sessionmaker[Session]) -> None:
     """Run the inspection sweep over all history, printing progress."""
     from kefu.qa.tasks import evaluate_due
+    from kefu.wiring import sla_deadlines
 
     click.echo("quality inspection: scoring resolved conversations ...")
     evaluated = evaluate_due(
-        session_factory, resolved_since=None,
+        session_factory, resolved_since=None, deadlines=sla_deadlines,
         progress=lambda pages, done: click.echo(f"  {pages * 500:>7} conversations scanned, {done} scored"),
     )
     click.echo(f"quality inspection: {evaluated} conversations scored")

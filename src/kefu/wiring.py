@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -32,6 +33,7 @@ from kefu.conversations.events import (
     MessageSent,
 )
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
+from kefu.core.errors import NotFound
 from kefu.core.secretbox import SecretBox
 from kefu.customers import service as customers
 from kefu.customers.enums import IdentityKind
@@ -48,11 +50,15 @@ from kefu.nlp import tasks as nlp_tasks
 from kefu.nlp.analyzer import load_analyzer
 from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
 from kefu.qa import handlers as qa_handlers
+from kefu.qa.schemas import Deadline, DeadlineSource
+from kefu.qa.tasks import DIGEST_JOB as QA_DIGEST_JOB
 from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
-from kefu.qa.tasks import evaluate_due_job
+from kefu.qa.tasks import evaluate_due_job, weekly_digest_job
 from kefu.realtime.feed import RealtimeFeed
 from kefu.realtime.hub import make_hub
 from kefu.sla import handlers as sla_handlers
+from kefu.sla import service as sla
+from kefu.sla.enums import Metric
 from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
 from kefu.sla.tasks import sweep_job as sla_sweep_job
 from kefu.web.inbox import row_payload
@@ -84,6 +90,8 @@ class Container:
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     secret_box: SecretBox | None = None
     realtime: RealtimeFeed | None = None
+    qa_deadlines: DeadlineSource | None = None
+    """The applied SLA deadlines quality inspection's timing checks read (`sla_deadlines`)."""
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -119,6 +127,7 @@ def build_container(
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
     container.secret_box = SecretBox(settings.resolved_secret_key())
     container.realtime = RealtimeFeed(make_hub(settings.redis_url), row_payload)
+    container.qa_deadlines = sla_deadlines
     subscribe_handlers(container)
     register_jobs(container)
     return container
@@ -140,7 +149,9 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(MessageSent, outbound.on_message_sent, name="channels.on_message_sent")
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
     subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
-    subscribe(ConversationResolved, qa_handlers.on_conversation_resolved)
+    inspection = qa_handlers.Inspection(sla_deadlines)
+    subscribe(ConversationResolved, inspection.on_conversation_resolved,
+              name="kefu.qa.handlers.on_conversation_resolved")  # the name events were marked under
     if container.realtime is not None:
         for pushed in REALTIME_EVENTS:
             subscribe(pushed, container.realtime.on_event, name="realtime.push")
@@ -173,7 +184,8 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(WAKE_SNOOZED_JOB, wake_snoozed_job(sessions), minute="*")
     retention = timedelta(days=container.settings.outbox_retention_days)
     runtime.periodic(PRUNE_OUTBOX_JOB, prune_outbox_job(sessions, retention), minute="7")
-    runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
+    runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions, sla_deadlines), minute="*/10")
+    runtime.periodic(QA_DIGEST_JOB, weekly_digest_job(sessions), minute="30", hour="1", day_of_week="1")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
     assert container.secret_box is not None
@@ -183,6 +195,26 @@ def register_jobs(container: Container) -> None:
     runtime.job(PROCESS_JOB, channels.process)
     runtime.job(SEND_JOB, channels.send)
     runtime.periodic(CHANNELS_RETRY_DUE_JOB, channels.retry_due, minute="*")
+
+
+def sla_deadlines(
+    session: Session, workspace_id: uuid.UUID, conversation_id: uuid.UUID
+) -> tuple[Deadline, ...]:
+    """The applied SLA's response targets of a conversation, for quality inspection's timing checks.
+
+    Composed here because qa and sla are peers: qa takes the deadlines through this seam.
+    """
+    try:
+        applied = sla.get_conversation_sla(
+            session, workspace_id=workspace_id, conversation_id=conversation_id
+        )
+    except NotFound:
+        return ()
+    return tuple(
+        Deadline(t.metric.value, t.started_at, t.due_at, float(t.target_seconds))
+        for t in applied.targets
+        if t.metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE)
+    )
 
 
 def deliver_inbound(session: Session, *, inbox: InboxRef, message: InboundMessage) -> IntakeResult:

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     web_threads: int | None = Field(default=None, ge=1)
     """Threads that run request handlers; default 1 on SQLite (its writers are serial anyway), 40 else."""
     log_level: str = "info"
+    speech_to_text_url: str | None = None
+    """Base URL of an OpenAI-compatible speech-to-text server (…/v1) that transcribes phone calls."""
+    speech_to_text_model: str = "whisper-1"
+    speech_to_text_api_key: SecretStr | None = None
 
     def secure_cookies(self, request_scheme: str) -> bool:
         """Whether session cookies carry `Secure`: configured, an HTTPS request, or an https public URL."""

@@ -12,7 +12,7 @@ from kefu.nlp.tokenise import tokenise
 from kefu.qa.cues import compile_patterns, find_cue, lexicon_language
 from kefu.qa.enums import CheckKind, Cue, Outcome
 from kefu.qa.scorecards import CheckSpec
-from kefu.qa.transcript import Transcript, Turn
+from kefu.qa.transcript import Deadline, Transcript, Turn
 
 SNIPPET_CHARS = 160
 
@@ -173,11 +173,15 @@ def check_sequence(spec: CheckSpec, transcript: Transcript) -> CheckResult:
     return CheckResult(spec.id, Outcome.PASSED, spans)
 
 
-def check_timing(
-    spec: CheckSpec, transcript: Transcript, *, target_seconds: float | None = None
-) -> CheckResult:
-    """First response (or the longest customer wait) against a target in seconds."""
-    target = float(target_seconds or spec.params.get("target_seconds", 60))
+def check_timing(spec: CheckSpec, transcript: Transcript) -> CheckResult:
+    """First response (or the longest customer wait) against the applied SLA, else a fixed target.
+
+    With the conversation's applied SLA targets (`transcript.deadlines`), a reply passes when it
+    came by the deadline of the target that was running when it was sent (first response for the
+    first reply, the latest started next-response cycle after that), so business hours and hold
+    time count as the SLA counts them; without one, the wait is compared with `target_seconds`.
+    """
+    fixed = float(spec.params.get("target_seconds", 60))
     waits: list[tuple[float, Turn, Turn]] = []
     waiting: Turn | None = None
     for turn in transcript.turns:
@@ -191,19 +195,47 @@ def check_timing(
     if not waits:
         return _na(spec, "no timed reply to a customer message")
     if spec.params.get("metric", "first_response") == "first_response":
-        seconds, asked, answered = waits[0]
+        chosen = [(0, waits[0])]
     else:
-        seconds, asked, answered = max(waits, key=lambda w: w[0])
+        chosen = list(enumerate(waits))
+    judged = [(_deadline_for(transcript, position, answered), seconds, asked, answered)
+              for position, (seconds, asked, answered) in chosen]
+    late = [j for j in judged if _late(j[0], j[1], j[3], fixed)]
+    if late:
+        deadline, seconds, asked, answered = max(late, key=lambda j: _overrun(j[0], j[1], j[3], fixed))
+    else:
+        deadline, seconds, asked, answered = max(judged, key=lambda j: j[1])
     evidence = (_whole(asked, "customer wrote"), _whole(answered, "agent replied"))
-    outcome = Outcome.PASSED if seconds <= target else Outcome.FAILED
-    return CheckResult(
-        spec.id,
-        outcome,
-        evidence,
-        f"{seconds:.0f} s against a target of {target:.0f} s",
-        value=seconds,
-        extra={"target_seconds": target},
-    )
+    target = deadline.target_seconds if deadline else fixed
+    source = "the applied SLA" if deadline else "the fixed target"
+    detail = f"{seconds:.0f} s against {source} of {target:.0f} s"
+    if deadline is not None:
+        detail += f" (due {deadline.due_at.isoformat()})"
+    extra: dict[str, Any] = {"target_seconds": target, "source": "sla" if deadline else "fixed"}
+    if deadline is not None:
+        extra["due_at"] = deadline.due_at.isoformat()
+    outcome = Outcome.FAILED if late else Outcome.PASSED
+    return CheckResult(spec.id, outcome, evidence, detail, value=seconds, extra=extra)
+
+
+def _deadline_for(transcript: Transcript, position: int, answered: Turn) -> Deadline | None:
+    """The SLA target that was running for a reply: first response first, then next-response cycles."""
+    if not transcript.deadlines or answered.at is None:
+        return None
+    metric = "first_response" if position == 0 else "next_response"
+    running = [d for d in transcript.deadlines if d.metric == metric and d.started_at <= answered.at]
+    return max(running, key=lambda d: d.started_at) if running else None
+
+
+def _late(deadline: Deadline | None, seconds: float, answered: Turn, fixed: float) -> bool:
+    return _overrun(deadline, seconds, answered, fixed) > 0
+
+
+def _overrun(deadline: Deadline | None, seconds: float, answered: Turn, fixed: float) -> float:
+    """Seconds past the deadline (negative when in time)."""
+    if deadline is not None and answered.at is not None:
+        return (answered.at - deadline.due_at).total_seconds()
+    return seconds - fixed
 
 
 def check_outcome(spec: CheckSpec, transcript: Transcript) -> CheckResult:

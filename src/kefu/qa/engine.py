@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kefu.qa.checks import EVALUATORS, CheckResult, check_timing
+from kefu.qa.checks import EVALUATORS, CheckResult
 from kefu.qa.cues import lexicon_language
-from kefu.qa.enums import CheckKind, Outcome
+from kefu.qa.enums import Outcome
 from kefu.qa.scorecards import ScorecardDefinition
 from kefu.qa.transcript import Transcript
 
@@ -36,18 +36,13 @@ class Scored:
         ]
 
 
-def evaluate(
-    transcript: Transcript,
-    definition: ScorecardDefinition,
-    *,
-    first_response_target_seconds: float | None = None,
-) -> Scored:
+def evaluate(transcript: Transcript, definition: ScorecardDefinition) -> Scored:
     """Run every check of `definition` on `transcript` and score it.
 
     A check restricted to other languages is not applicable. A dimension scores the weighted
     share of its applicable checks that passed (None when none applies); the total is the
-    weighted mean of the scored dimensions, and 0 when an auto-fail check failed.
-    `first_response_target_seconds` (the applied SLA's target) replaces timing checks' fixed target.
+    weighted mean of the scored dimensions, and 0 when an auto-fail check failed. Timing checks
+    read the applied SLA's deadlines from the transcript when it has them.
     """
     lang = lexicon_language(transcript.language)
     results: list[tuple[str, CheckResult]] = []
@@ -55,8 +50,6 @@ def evaluate(
         for spec in dim.checks:
             if spec.languages is not None and lang not in spec.languages:
                 result = CheckResult(spec.id, Outcome.NOT_APPLICABLE, detail=f"not checked in {lang}")
-            elif spec.kind == CheckKind.TIMING:
-                result = check_timing(spec, transcript, target_seconds=first_response_target_seconds)
             else:
                 result = EVALUATORS[spec.kind](spec, transcript)
             results.append((dim.id, result))

@@ -44,3 +44,25 @@ class ScorecardChanged(DomainEvent):
 
     scorecard_id: uuid.UUID
     version: int
+
+
+class CoachingNoteAdded(DomainEvent):
+    """A lead or inspector left an agent a coaching note (the agent sees it in their report)."""
+
+    event_type: ClassVar[str] = "qa.coaching_note_added"
+
+    note_id: uuid.UUID
+    agent_id: uuid.UUID
+    evaluation_id: uuid.UUID | None
+    check_id: str | None
+    author_id: uuid.UUID
+
+
+class WeeklyDigestCompiled(DomainEvent):
+    """The weekly QA digests of a workspace's agents and teams were compiled for an ISO week."""
+
+    event_type: ClassVar[str] = "qa.weekly_digest_compiled"
+
+    week: str
+    agent_ids: list[uuid.UUID]
+    team_ids: list[uuid.UUID]

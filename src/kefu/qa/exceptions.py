@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kefu.core.errors import Conflict, NotFound, ValidationFailed
+from kefu.core.errors import Conflict, Forbidden, KefuError, NotFound, ValidationFailed
 
 
 class ScorecardNotFound(NotFound):
@@ -33,3 +33,46 @@ class NoActiveScorecard(Conflict):
     """The workspace has no active scorecard to evaluate with."""
 
     code = "no_active_scorecard"
+
+
+class CalibrationNotFound(NotFound):
+    """No such calibration session in the workspace."""
+
+    code = "calibration_not_found"
+
+
+class InvalidCalibration(ValidationFailed):
+    """A calibration session or score breaks a rule (no conversations, unknown rater or conversation)."""
+
+    code = "invalid_calibration"
+
+
+class CalibrationClosed(Conflict):
+    """The calibration session is closed: its scores no longer change."""
+
+    code = "calibration_closed"
+
+
+class NotARater(Forbidden):
+    """Only the session's raters score in a calibration session."""
+
+    code = "not_a_rater"
+
+
+class CoachingNoteNotFound(NotFound):
+    """No such coaching note (or not one the caller may see)."""
+
+    code = "coaching_note_not_found"
+
+
+class SpeechToTextNotConfigured(Conflict):
+    """No speech-to-text provider is configured on this server (KEFU_SPEECH_TO_TEXT_URL)."""
+
+    code = "speech_to_text_not_configured"
+
+
+class SpeechToTextFailed(KefuError):
+    """The speech-to-text provider did not return a transcript (a bad gateway, not the client's fault)."""
+
+    status_code = 502
+    code = "speech_to_text_failed"

@@ -1,4 +1,4 @@
-"""Tables of quality inspection (private to it): scorecards and versions, evaluations, reviews."""
+"""Tables of quality inspection (private to it): scorecards, evaluations, reviews, calibration, coaching."""
 
 from __future__ import annotations
 
@@ -76,3 +76,78 @@ class Review(IdMixin, WorkspaceScoped, Base):
     reason: Mapped[str] = mapped_column(String(1000))
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+
+
+class CalibrationSession(IdMixin, TimestampMixin, WorkspaceScoped, Base):
+    """Several inspectors score the same conversations on the same checks, to measure their agreement."""
+
+    __tablename__ = "qa_calibration_sessions"
+
+    name: Mapped[str] = mapped_column(String(120))
+    conversation_ids: Mapped[list[str]] = mapped_column(JSONType)
+    check_ids: Mapped[list[str]] = mapped_column(JSONType)
+    rater_ids: Mapped[list[str]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+
+
+class CalibrationScore(IdMixin, WorkspaceScoped, Base):
+    """A rater's outcome for one check of one conversation in a calibration session (rescored in place)."""
+
+    __tablename__ = "qa_calibration_scores"
+    __table_args__ = (UniqueConstraint("session_id", "conversation_id", "rater_id", "check_id"),)
+    workspace_index = False
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("qa_calibration_sessions.id", ondelete="CASCADE")
+    )
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    rater_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    check_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    scored_at: Mapped[datetime]
+
+
+class CoachingNote(IdMixin, WorkspaceScoped, Base):
+    """Advice to an agent from a lead or inspector, optionally about one evaluation and check."""
+
+    __tablename__ = "qa_coaching_notes"
+    __table_args__ = (Index("ix_qa_coaching_notes_agent", "workspace_id", "agent_id", "created_at"),)
+    workspace_index = False
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    evaluation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("qa_evaluations.id", ondelete="SET NULL")
+    )
+    check_id: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(4000))
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+
+
+class Digest(IdMixin, WorkspaceScoped, Base):
+    """The weekly QA digest of one agent or team (compiled once per ISO week; recompiling replaces it)."""
+
+    __tablename__ = "qa_digests"
+    __table_args__ = (UniqueConstraint("workspace_id", "scope", "scope_id", "week"),)
+    workspace_index = False
+
+    scope: Mapped[str] = mapped_column(String(8))
+    scope_id: Mapped[uuid.UUID]
+    week: Mapped[str] = mapped_column(String(8))
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    compiled_at: Mapped[datetime]
+
+
+class CallTranscript(IdMixin, TimestampMixin, WorkspaceScoped, Base):
+    """The speech-to-text transcript of a phone conversation: speaker-labelled, timed segments."""
+
+    __tablename__ = "qa_call_transcripts"
+    __table_args__ = (UniqueConstraint("conversation_id"),)
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)

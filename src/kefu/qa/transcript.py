@@ -27,6 +27,16 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """An applied SLA target of the conversation: its metric, when it started and when it was due."""
+
+    metric: str
+    started_at: datetime
+    due_at: datetime
+    target_seconds: float
+
+
+@dataclass(frozen=True)
 class Transcript:
     """A conversation as inspection sees it: language, complaint flag, turns and outcome facts."""
 
@@ -38,6 +48,7 @@ class Transcript:
     reopened: bool = False
     resolved: bool = True
     customer_identities: frozenset[str] = field(default_factory=frozenset)
+    deadlines: tuple[Deadline, ...] = ()
 
     @property
     def agent_turns(self) -> tuple[Turn, ...]:
@@ -60,6 +71,7 @@ def build_transcript(
     reopened: bool = False,
     resolved: bool = True,
     customer_identities: frozenset[str] = frozenset(),
+    deadlines: tuple[Deadline, ...] = (),
 ) -> Transcript:
     """A transcript from (role, text, at, message id) tuples in conversation order."""
     turns = tuple(
@@ -75,4 +87,5 @@ def build_transcript(
         reopened=reopened,
         resolved=resolved,
         customer_identities=customer_identities,
+        deadlines=deadlines,
     )
