@@ -166,3 +166,39 @@ def test_a_check_for_other_languages_is_not_applicable() -> None:
 def test_invalid_definitions_are_refused(bad: dict) -> None:
     with pytest.raises(ValueError):
         ScorecardDefinition.model_validate(bad)
+
+
+def _timing(spec_params: dict, waits: list[tuple[str, int]], deadlines: tuple = ()) -> object:
+    from kefu.qa.checks import check_timing
+    from kefu.qa.scorecards import CheckSpec
+
+    messages = [(role, "text", T0 + timedelta(seconds=at), None) for role, at in waits]
+    transcript = build_transcript(id="t", language="en", messages=messages, deadlines=deadlines)
+    return check_timing(CheckSpec(id="t", kind="timing", params=spec_params), transcript)
+
+
+def test_timing_uses_the_applied_sla_deadline_over_the_fixed_target() -> None:
+    from kefu.qa.transcript import Deadline
+
+    turns = [("customer", 0), ("agent", 45), ("customer", 100), ("agent", 400)]
+    fixed = _timing({"metric": "first_response", "target_seconds": 60}, turns)
+    assert fixed.outcome == Outcome.PASSED and "fixed target" in fixed.detail
+    # the SLA gave 30 s: the 45 s reply was late
+    tight = (Deadline("first_response", T0, T0 + timedelta(seconds=30), 30),)
+    late = _timing({"metric": "first_response", "target_seconds": 60}, turns, tight)
+    assert late.outcome == Outcome.FAILED and "applied SLA of 30 s" in late.detail
+    # business hours moved the deadline to the next morning: 45 s is in time although 60 s was not
+    overnight = (Deadline("first_response", T0, T0 + timedelta(hours=14), 300),)
+    assert _timing({"target_seconds": 10}, turns, overnight).outcome == Outcome.PASSED
+    # longest gap: the next-response cycle that started at 100 s was due at 400 s → in time; at 350 s → late
+    cycles = (
+        Deadline("first_response", T0, T0 + timedelta(seconds=60), 60),
+        Deadline("next_response", T0 + timedelta(seconds=100), T0 + timedelta(seconds=400), 300),
+    )
+    assert _timing({"metric": "longest_gap", "target_seconds": 60}, turns, cycles).outcome == Outcome.PASSED
+    strict = (
+        cycles[0],
+        Deadline("next_response", T0 + timedelta(seconds=100), T0 + timedelta(seconds=350), 250),
+    )
+    failed = _timing({"metric": "longest_gap"}, turns, strict)
+    assert failed.outcome == Outcome.FAILED and failed.value == 300 and failed.evidence[0].turn == 2
