@@ -29,6 +29,7 @@ from kefu.sla.api import router as sla_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.console import router as console_router
 from kefu.web.health import router as health_router
+from kefu.web.qa_pages import router as qa_pages_router
 from kefu.web.rendering import STATIC_DIR
 from kefu.web.security_headers import SecurityHeaders
 from kefu.webhooks.api import router as webhooks_router
@@ -85,6 +86,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
     app.include_router(console_router)
+    app.include_router(qa_pages_router)
     app.include_router(realtime_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

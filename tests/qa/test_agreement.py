@@ -9,9 +9,7 @@ from kefu.qa.agreement import cohen_kappa, fleiss_from_counts, fleiss_kappa, obs
 
 def _table(yes_yes: int, yes_no: int, no_yes: int, no_no: int) -> list[tuple[str, str]]:
     """Two raters' pairs from a 2 × 2 table (rows: rater A, columns: rater B)."""
-    return (
-        [("y", "y")] * yes_yes + [("y", "n")] * yes_no + [("n", "y")] * no_yes + [("n", "n")] * no_no
-    )
+    return [("y", "y")] * yes_yes + [("y", "n")] * yes_no + [("n", "y")] * no_yes + [("n", "n")] * no_no
 
 
 @pytest.mark.parametrize(

@@ -95,11 +95,18 @@ def test_calibration_kappa_and_automatic_agreement(
 
     # an override adds the whole evaluation as human-reviewed: apology failed → passed disagrees
     evaluation = _evaluation(client, rater_a, first)
-    assert client.post(
-        f"{API}/qa/evaluations/{evaluation['id']}/reviews",
-        headers=_headers(rater_a),
-        json={"check_id": "apology_before_solution", "outcome": "passed", "reason": "Apology came first."},
-    ).status_code == 201
+    assert (
+        client.post(
+            f"{API}/qa/evaluations/{evaluation['id']}/reviews",
+            headers=_headers(rater_a),
+            json={
+                "check_id": "apology_before_solution",
+                "outcome": "passed",
+                "reason": "Apology came first.",
+            },
+        ).status_code
+        == 201
+    )
     agreement = client.get(f"{API}/qa/agreement", headers=_headers(rater_a))
     assert agreement.status_code == 200, agreement.text
     checks = {c["check_id"]: c for c in agreement.json()["per_check"]}
@@ -143,11 +150,17 @@ def test_calibration_sample_and_three_raters(
     # two subjects rated P, P, F: P_i = (4 + 1 − 3)/6 = 1/3; p_P = 2/3 → P_e = 5/9; κ = (1/3 − 5/9)/(4/9)
     assert greeting["cohen_kappa"] is None and greeting["fleiss_kappa"] == pytest.approx(-0.5)
     assert greeting["observed_agreement"] == pytest.approx(1 / 3, abs=1e-4)
-    bad = client.post(f"{API}/qa/calibrations", headers=tenant.headers, json={**body, "conversation_ids": [
-        conversations[0]["id"]]})
+    bad = client.post(
+        f"{API}/qa/calibrations",
+        headers=tenant.headers,
+        json={**body, "conversation_ids": [conversations[0]["id"]]},
+    )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_calibration"
-    one = client.post(f"{API}/qa/calibrations", headers=tenant.headers,
-                      json={**body, "rater_ids": [raters[0]["agent_id"]] * 2})
+    one = client.post(
+        f"{API}/qa/calibrations",
+        headers=tenant.headers,
+        json={**body, "rater_ids": [raters[0]["agent_id"]] * 2},
+    )
     assert one.status_code == 422 and one.json()["error"]["code"] == "invalid_calibration"
 
 
@@ -157,9 +170,10 @@ def test_coaching_notes_reach_the_agent_and_the_weekly_digest(
     agent, other = _member(container, tenant, Role.AGENT), _member(container, tenant, Role.AGENT)
     lead = _member(container, tenant, Role.SUPERVISOR)
     team_id = make_team(container, workspace_id=tenant.workspace_id, name="Tier 1")
-    assert client.put(
-        f"{API}/teams/{team_id}/members/{agent['agent_id']}", headers=tenant.headers
-    ).status_code == 204
+    assert (
+        client.put(f"{API}/teams/{team_id}/members/{agent['agent_id']}", headers=tenant.headers).status_code
+        == 204
+    )
     conversation = _complaint_handled_badly(client, agent, clock)
     evaluation = _evaluation(client, agent, conversation)
     note = {
@@ -173,15 +187,17 @@ def test_coaching_notes_reach_the_agent_and_the_weekly_digest(
     assert added.status_code == 201, added.text
     assert events[0].payload["agent_id"] == agent["agent_id"]
     assert client.post(f"{API}/qa/coaching-notes", headers=_headers(agent), json=note).status_code == 403
-    wrong = client.post(f"{API}/qa/coaching-notes", headers=_headers(lead),
-                        json={**note, "agent_id": other["agent_id"]})
+    wrong = client.post(
+        f"{API}/qa/coaching-notes", headers=_headers(lead), json={**note, "agent_id": other["agent_id"]}
+    )
     assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "evaluation_of_another_agent"
 
     mine = client.get(f"{API}/qa/agents/{agent['agent_id']}/coaching-notes", headers=_headers(agent))
     assert [n["text"] for n in mine.json()] == [note["text"]]
-    assert client.get(
-        f"{API}/qa/agents/{agent['agent_id']}/coaching-notes", headers=_headers(other)
-    ).status_code == 404
+    assert (
+        client.get(f"{API}/qa/agents/{agent['agent_id']}/coaching-notes", headers=_headers(other)).status_code
+        == 404
+    )
     report = client.get(f"{API}/qa/agents/{agent['agent_id']}/report", headers=_headers(agent)).json()
     assert [n["check_id"] for n in report["coaching_notes"]] == ["apology_before_solution"]
     note_id = added.json()["id"]
@@ -219,28 +235,40 @@ def test_review_queue_puts_disputes_first_and_drops_reviewed(
     inspector = _member(container, tenant, Role.QA_INSPECTOR)
     first, second = (_complaint_handled_badly(client, agent, clock) for _ in range(2))
     disputed = _evaluation(client, agent, second)
-    assert client.post(
-        f"{API}/qa/evaluations/{disputed['id']}/reviews",
-        headers=_headers(agent),
-        json={"check_id": "apology_before_solution", "reason": "I did apologise."},
-    ).status_code == 201
+    assert (
+        client.post(
+            f"{API}/qa/evaluations/{disputed['id']}/reviews",
+            headers=_headers(agent),
+            json={"check_id": "apology_before_solution", "reason": "I did apologise."},
+        ).status_code
+        == 201
+    )
     queue = client.get(f"{API}/qa/review-queue?low_score=100", headers=_headers(inspector)).json()
     assert queue[0]["evaluation_id"] == disputed["id"]
     assert queue[0]["reasons"][0] == "disputed" and "low_score" in queue[1]["reasons"]
     assert "apology_before_solution" in queue[1]["failed_checks"]
-    assert client.get(f"{API}/qa/review-queue?low_score=0&sample_percent=0",
-                      headers=_headers(inspector)).json()[0]["reasons"] == ["disputed"]
+    assert client.get(
+        f"{API}/qa/review-queue?low_score=0&sample_percent=0", headers=_headers(inspector)
+    ).json()[0]["reasons"] == ["disputed"]
     everything = client.get(
         f"{API}/qa/review-queue?low_score=0&sample_percent=100", headers=_headers(inspector)
     )
     assert {i["evaluation_id"] for i in everything.json()} == {
-        disputed["id"], _evaluation(client, agent, first)["id"]
+        disputed["id"],
+        _evaluation(client, agent, first)["id"],
     }
-    assert client.post(
-        f"{API}/qa/evaluations/{disputed['id']}/reviews",
-        headers=_headers(inspector),
-        json={"check_id": "apology_before_solution", "outcome": "failed", "reason": "The refund came first."},
-    ).status_code == 201
+    assert (
+        client.post(
+            f"{API}/qa/evaluations/{disputed['id']}/reviews",
+            headers=_headers(inspector),
+            json={
+                "check_id": "apology_before_solution",
+                "outcome": "failed",
+                "reason": "The refund came first.",
+            },
+        ).status_code
+        == 201
+    )
     after = client.get(f"{API}/qa/review-queue?low_score=100", headers=_headers(inspector)).json()
     assert disputed["id"] not in {i["evaluation_id"] for i in after}
     assert client.get(f"{API}/qa/review-queue", headers=_headers(agent)).status_code == 403

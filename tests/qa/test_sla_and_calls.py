@@ -78,15 +78,20 @@ def test_a_phone_transcript_is_inspected_with_the_same_checks(
     assert checks["first_response_time"]["value"] == 3.5
     stored = client.get(path, headers=tenant.headers).json()
     assert stored["provider"] == "pbx" and [s["speaker"] for s in stored["segments"]] == [
-        "customer", "agent", "agent"
+        "customer",
+        "agent",
+        "agent",
     ]
     blame = {"speaker": "agent", "text": "As I already told you, it is your own fault.", "start_seconds": 20}
     rude = {**body, "segments": [*SEGMENTS[:2], blame]}
     again = client.put(path, headers=tenant.headers, json=rude).json()
     assert {c["check_id"]: c for c in again["checks"]}["rudeness"]["outcome"] == "failed"
     assert again["score"] == 0 and again["id"] == saved.json()["id"]
-    bad = client.put(path, headers=tenant.headers, json={**body, "segments": [{"speaker": "bot", "text": "x",
-                                                                              "start_seconds": 0}]})
+    bad = client.put(
+        path,
+        headers=tenant.headers,
+        json={**body, "segments": [{"speaker": "bot", "text": "x", "start_seconds": 0}]},
+    )
     assert bad.status_code == 422
     agent = _member(container, tenant, Role.AGENT)
     assert client.put(path, headers=_headers(agent), json=body).status_code == 403
@@ -97,8 +102,10 @@ def test_a_recording_goes_through_the_configured_speech_to_text_provider(
 ) -> None:
     conversation_id = _phone_conversation(client, tenant)
     path = f"{API}/qa/conversations/{conversation_id}/recording"
-    files = {"customer": ("customer.wav", b"RIFF-customer", "audio/wav"),
-             "agent": ("agent.wav", b"RIFF-agent", "audio/wav")}
+    files = {
+        "customer": ("customer.wav", b"RIFF-customer", "audio/wav"),
+        "agent": ("agent.wav", b"RIFF-agent", "audio/wav"),
+    }
     form = {"started_at": clock.now().isoformat(), "language": "en"}
     missing = client.post(path, headers=tenant.headers, files=files, data=form)
     assert missing.status_code == 409 and missing.json()["error"]["code"] == "speech_to_text_not_configured"
@@ -111,8 +118,10 @@ def test_a_recording_goes_through_the_configured_speech_to_text_provider(
         segments = (
             [{"start": 0.0, "end": 2.0, "text": " My parcel is late."}]
             if leg == b"customer"
-            else [{"start": 2.5, "end": 4.0, "text": " Hello, thanks for calling."},
-                  {"start": 30.0, "end": 32.0, "text": " Have a nice day!"}]
+            else [
+                {"start": 2.5, "end": 4.0, "text": " Hello, thanks for calling."},
+                {"start": 30.0, "end": 32.0, "text": " Have a nice day!"},
+            ]
         )
         return httpx.Response(200, content=json.dumps({"text": "...", "segments": segments}))
 
@@ -125,7 +134,9 @@ def test_a_recording_goes_through_the_configured_speech_to_text_provider(
     stored = client.get(f"{API}/qa/conversations/{conversation_id}/transcript", headers=tenant.headers).json()
     assert stored["provider"] == "openai_compatible"
     assert [(s["speaker"], s["start_seconds"]) for s in stored["segments"]] == [
-        ("customer", 0.0), ("agent", 2.5), ("agent", 30.0)
+        ("customer", 0.0),
+        ("agent", 2.5),
+        ("agent", 30.0),
     ]
     assert {c["check_id"]: c for c in done.json()["checks"]}["greeting"]["outcome"] == "passed"
 

@@ -92,6 +92,16 @@ class EvaluationOut(BaseModel):
     evaluated_at: datetime
 
 
+class TurnOut(BaseModel):
+    """One turn of the transcript an evaluation read (its index is what evidence spans point at)."""
+
+    index: int
+    role: str
+    text: str
+    at: datetime | None
+    message_id: str | None
+
+
 class ReviewIn(BaseModel):
     """An inspector's override of one check (`outcome` given) or an agent's dispute (no outcome)."""
 

@@ -74,6 +74,7 @@ from kefu.qa.schemas import (
     ScorecardPatch,
     TranscriptIn,
     TranscriptOut,
+    TurnOut,
     WeakCheck,
 )
 from kefu.qa.scorecards import ScorecardDefinition, default_definition
@@ -431,6 +432,24 @@ def _evaluation_out(session: Session, evaluation: Evaluation) -> EvaluationOut:
     )
 
 
+def list_evaluation_turns(
+    session: Session, *, workspace_id: uuid.UUID, evaluation_id: uuid.UUID
+) -> list[TurnOut]:
+    """The transcript turns of an evaluation's conversation as inspection read them (for evidence)."""
+    row = _evaluation(session, workspace_id, evaluation_id)
+    conversation = conversations.get_conversation(
+        session, workspace_id=workspace_id, conversation_id=row.conversation_id
+    )
+    messages = _all_messages(session, workspace_id, row.conversation_id)
+    transcript = transcript_of(
+        session, workspace_id=workspace_id, conversation=conversation, messages=messages
+    )
+    return [
+        TurnOut(index=t.index, role=t.role.value, text=t.text, at=t.at, message_id=t.message_id)
+        for t in transcript.turns
+    ]
+
+
 def _evaluation(session: Session, workspace_id: uuid.UUID, evaluation_id: uuid.UUID) -> Evaluation:
     row = session.get(Evaluation, evaluation_id)
     if row is None or row.workspace_id != workspace_id:
@@ -564,7 +583,11 @@ def agent_report(
                 failed[check["check_id"]] += 1
                 if len(spans[check["check_id"]]) < examples:
                     spans[check["check_id"]].append(
-                        {"conversation_id": str(row.conversation_id), "evidence": check["evidence"][:2]}
+                        {
+                            "conversation_id": str(row.conversation_id),
+                            "evaluation_id": str(row.id),
+                            "evidence": check["evidence"][:2],
+                        }
                     )
     weakest = sorted(
         (

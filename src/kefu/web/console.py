@@ -275,6 +275,8 @@ def rail_for(viewer: Viewer) -> list[dict[str, str]]:
     sections = [
         {"key": "inbox", "href": "/inbox", "label": gettext("Inbox"), "icon": "inbox",
          "roles": "admin supervisor agent qa_inspector"},
+        {"key": "qa", "href": "/qa", "label": gettext("QA"), "icon": "qa",
+         "roles": "admin supervisor agent qa_inspector"},
         {"key": "settings", "href": "/settings", "label": gettext("Settings"), "icon": "settings",
          "roles": "admin supervisor agent qa_inspector"},
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kefu.accounts import service as accounts
 from kefu.conversations import service as conversations
 from kefu.customers import service as customers
+from kefu.qa import service as qa
 
 # accounts
 log_in = accounts.log_in
@@ -35,3 +36,20 @@ change_tags = conversations.change_tags
 # customers
 get_customer = customers.get_customer
 list_customers_by_id = customers.list_customers_by_id
+
+# quality inspection
+access_evaluation = qa.access_evaluation
+list_evaluation_turns = qa.list_evaluation_turns
+list_reviews = qa.list_reviews
+review_check = qa.review_check
+review_queue = qa.review_queue
+agent_report = qa.agent_report
+add_coaching_note = qa.add_coaching_note
+list_coaching_notes = qa.list_coaching_notes
+acknowledge_coaching_note = qa.acknowledge_coaching_note
+list_digests = qa.list_digests
+create_calibration = qa.create_calibration
+get_calibration = qa.get_calibration
+list_calibrations = qa.list_calibrations
+score_calibration = qa.score_calibration
+get_agent = accounts.get_agent
