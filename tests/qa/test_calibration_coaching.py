@@ -223,6 +223,14 @@ def test_coaching_notes_reach_the_agent_and_the_weekly_digest(
     bad = client.get(f"{API}/qa/digests?week=March", headers=_headers(lead))
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_week"
 
+    team_report = client.get(f"{API}/qa/teams/{team_id}/report", headers=_headers(lead))
+    assert team_report.status_code == 200, team_report.text
+    assert team_report.json()["evaluations"] == 1 and team_report.json()["agents"] == [
+        {"agent_id": agent["agent_id"], "evaluations": 1, "average_score": evaluation["score"]}
+    ]
+    assert "apology_before_solution" in {w["check_id"] for w in team_report.json()["weakest_checks"]}
+    assert client.get(f"{API}/qa/teams/{team_id}/report", headers=_headers(agent)).status_code == 403
+
     clock.advance(days=7)  # the Monday job compiles last week once more, replacing the rows
     assert compile_last_week(container.session_factory) == 2
     assert len(client.get(f"{API}/qa/digests?week=2026-W10", headers=_headers(lead)).json()) == 2

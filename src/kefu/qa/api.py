@@ -33,6 +33,7 @@ from kefu.qa.schemas import (
     ScorecardIn,
     ScorecardOut,
     ScorecardPatch,
+    TeamReport,
     TranscriptIn,
     TranscriptOut,
     TranscriptSegmentIn,
@@ -187,6 +188,24 @@ def agent_report(
         raise ValidationFailed("since must be before until", code="invalid_period")
     return service.agent_report(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, since=start, until=end
+    )
+
+
+@router.get("/teams/{team_id}/report", response_model=TeamReport)
+def team_report(
+    team_id: uuid.UUID,
+    principal: Inspector,
+    session: DbSession,
+    since: Annotated[datetime | None, Query()] = None,
+    until: Annotated[datetime | None, Query()] = None,
+) -> TeamReport:
+    """A team's scores, weekly trend, weakest checks with example spans, and each member's average."""
+    end = clock.as_utc(until) if until else None
+    start = clock.as_utc(since) if since else (end or clock.now()) - timedelta(days=28)
+    if end is not None and start >= end:
+        raise ValidationFailed("since must be before until", code="invalid_period")
+    return service.team_report(
+        session, workspace_id=principal.workspace_id, team_id=team_id, since=start, until=end
     )
 
 

@@ -298,4 +298,20 @@ class TranscriptOut(BaseModel):
     segments: list[dict[str, Any]]
     updated_at: datetime
 
+
+class TeamReport(BaseModel):
+    """A team's inspection results over a period, and each member's evaluations and average."""
+
+    team_id: uuid.UUID
+    name: str
+    since: datetime
+    until: datetime
+    evaluations: int
+    average_score: float | None
+    weekly_scores: list[dict[str, Any]]
+    weakest_checks: list[WeakCheck]
+    overridden_checks: int
+    agents: list[dict[str, Any]]
+
+
 AgentReport.model_rebuild()

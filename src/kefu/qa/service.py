@@ -72,6 +72,7 @@ from kefu.qa.schemas import (
     ScorecardIn,
     ScorecardOut,
     ScorecardPatch,
+    TeamReport,
     TranscriptIn,
     TranscriptOut,
     TurnOut,
@@ -542,28 +543,27 @@ def list_reviews(session: Session, *, workspace_id: uuid.UUID, evaluation_id: uu
     return [ReviewOut.model_validate(r) for r in rows]
 
 
-def agent_report(
+def _period_rows(
     session: Session,
-    *,
     workspace_id: uuid.UUID,
-    agent_id: uuid.UUID,
+    agent_ids: list[uuid.UUID],
     since: datetime,
     until: datetime | None,
-    examples: int = 3,
-) -> AgentReport:
-    """An agent's current evaluations in [since, until) (until None: up to now, inclusive).
-
-    Average, weekly trend and the weakest checks with example spans.
-    """
+) -> Sequence[Evaluation]:
+    """Current evaluations of some agents in [since, until) (until None: up to now), oldest first."""
     query = select(Evaluation).where(
         Evaluation.workspace_id == workspace_id,
-        Evaluation.agent_id == agent_id,
+        Evaluation.agent_id.in_(agent_ids),
         Evaluation.is_current.is_(True),
         Evaluation.evaluated_at >= since,
     )
     if until is not None:
         query = query.where(Evaluation.evaluated_at < until)
-    rows = session.scalars(query.order_by(Evaluation.evaluated_at)).all()
+    return session.scalars(query.order_by(Evaluation.evaluated_at, Evaluation.id)).all()
+
+
+def _report_figures(rows: Sequence[Evaluation], examples: int) -> dict[str, Any]:
+    """Average, weekly trend, weakest checks with example spans and overrides of some evaluations."""
     scores = [r.score for r in rows if r.score is not None]
     weeks: dict[str, list[float]] = defaultdict(list)
     failed: dict[str, int] = defaultdict(int)
@@ -602,21 +602,76 @@ def agent_report(
         ),
         key=lambda w: (-w.failure_rate, w.check_id),
     )
+    return {
+        "evaluations": len(rows),
+        "average_score": round(sum(scores) / len(scores), 2) if scores else None,
+        "weekly_scores": [
+            {"week": w, "average_score": round(sum(v) / len(v), 2), "evaluations": len(v)}
+            for w, v in sorted(weeks.items())
+        ],
+        "weakest_checks": weakest[:5],
+        "overridden_checks": overridden,
+    }
+
+
+def agent_report(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    agent_id: uuid.UUID,
+    since: datetime,
+    until: datetime | None,
+    examples: int = 3,
+) -> AgentReport:
+    """An agent's current evaluations in [since, until) (until None: up to now, inclusive).
+
+    Average, weekly trend, the weakest checks with example spans, and the period's coaching notes.
+    """
+    rows = _period_rows(session, workspace_id, [agent_id], since, until)
     return AgentReport(
         agent_id=agent_id,
         since=since,
         until=until or clock.now(),
-        evaluations=len(rows),
-        average_score=round(sum(scores) / len(scores), 2) if scores else None,
-        weekly_scores=[
-            {"week": w, "average_score": round(sum(v) / len(v), 2), "evaluations": len(v)}
-            for w, v in sorted(weeks.items())
-        ],
-        weakest_checks=weakest[:5],
-        overridden_checks=overridden,
+        **_report_figures(rows, examples),
         coaching_notes=list_coaching_notes(
             session, workspace_id=workspace_id, agent_id=agent_id, since=since, until=until, limit=20
         ),
+    )
+
+
+def team_report(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    team_id: uuid.UUID,
+    since: datetime,
+    until: datetime | None,
+    examples: int = 3,
+) -> TeamReport:
+    """A team's report: the agent report's figures over its active members, and one line per member."""
+    team = accounts.get_team(session, workspace_id=workspace_id, team_id=team_id)
+    members = accounts.list_agent_ids_of_team(session, workspace_id=workspace_id, team_id=team_id)
+    rows = _period_rows(session, workspace_id, members, since, until) if members else []
+    by_agent: dict[uuid.UUID | None, list[Evaluation]] = defaultdict(list)
+    for row in rows:
+        by_agent[row.agent_id].append(row)
+    lines = []
+    for member in members:
+        scores = [r.score for r in by_agent.get(member, []) if r.score is not None]
+        lines.append(
+            {
+                "agent_id": str(member),
+                "evaluations": len(by_agent.get(member, [])),
+                "average_score": round(sum(scores) / len(scores), 2) if scores else None,
+            }
+        )
+    return TeamReport(
+        team_id=team.id,
+        name=team.name,
+        since=since,
+        until=until or clock.now(),
+        **_report_figures(rows, examples),
+        agents=lines,
     )
 
 

@@ -24,7 +24,7 @@ NARROW = {"width": 860, "height": 900}
 def take_screenshots(
     out_dir: Path, *, conversations: int = 300, echo: Callable[[str], None] = print
 ) -> list[Path]:
-    """Load a small demo (messages analysed), serve it, photograph login, inbox, conversation, settings."""
+    """Load a small demo (analysed), serve it, photograph login, inbox, conversation, settings, QA report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     agent = next(a for a in AGENTS if a.login == "tier-1 agent")
     taken: list[Path] = []
@@ -73,6 +73,14 @@ def take_screenshots(
             page.goto("/inbox?view=all")
             page.keyboard.press("?")
             shot("shortcuts")
+            page.keyboard.press("Escape")
+            page.goto("/qa")  # an agent lands on their own QA report
+            shot("qa-report", WIDE)
+            examples = page.locator(".weak a")
+            if examples.count():
+                examples.first.click()
+                page.wait_for_url(re.compile("/qa/evaluations/"))
+                shot("qa-evaluation", WIDE)
             context.close()
         container.close()
     return taken
