@@ -12,6 +12,7 @@ from kefu.web.qa_pages import Piece, highlight
 from kefu.wiring import Container
 from tests.conftest import Tenant
 from tests.factories import make_agent as make_member
+from tests.factories import make_team
 from tests.qa.test_qa_api import _complaint_handled_badly
 from tests.web.conftest import csrf_of, log_in, make_agent
 
@@ -113,6 +114,12 @@ def test_review_override_dispute_and_report_pages(
     assert re.search(r'data-testid="overridden">1<', report.text)
     assert "Say sorry before you offer the refund." in report.text
 
+    team_id = make_team(container, workspace_id=tenant.workspace_id, name="Tier 1")
+    client.put(f"{API}/teams/{team_id}/members/{agent['agent_id']}", headers=tenant.headers)
+    assert f"/qa/teams/{team_id}" in client.get("/qa").text
+    team = client.get(f"/qa/teams/{team_id}")
+    assert team.status_code == 200 and ">mali<" in team.text and 'data-testid="overridden">1<' in team.text
+
     # the agent: redirected to their own report, may dispute, sees no queue or calibration
     client.cookies.clear()
     agent_csrf = log_in(client, agent["email"])
@@ -125,6 +132,7 @@ def test_review_override_dispute_and_report_pages(
     assert read.status_code == 200 and "Mark as read" not in read.text
     assert client.get(f"/qa/agents/{inspector.id}").status_code == 403
     assert client.get("/qa/calibrations").status_code == 403
+    assert client.get(f"/qa/teams/{team_id}").status_code == 403
     own_page = client.get(f"/qa/evaluations/{evaluation['id']}")
     assert "Dispute a check" in own_page.text and 'name="outcome"' not in own_page.text
     disputed = client.post(

@@ -44,6 +44,7 @@ list_reviews = qa.list_reviews
 review_check = qa.review_check
 review_queue = qa.review_queue
 agent_report = qa.agent_report
+team_report = qa.team_report
 add_coaching_note = qa.add_coaching_note
 list_coaching_notes = qa.list_coaching_notes
 acknowledge_coaching_note = qa.acknowledge_coaching_note

@@ -87,8 +87,9 @@ def queue_page(request: Request) -> Response:
             return RedirectResponse(f"/qa/agents/{viewer.agent.id}", status_code=303)
         items = ops.review_queue(session, workspace_id=viewer.workspace.id, low_score=60.0,
                                  sample_percent=5.0, limit=100)
+        teams = ops.list_teams(session, workspace_id=viewer.workspace.id, limit=MAX_LIMIT).items
         return render("qa/queue.html", locale=viewer.locale, items=items, agents=_agents(session, viewer),
-                      **_shell(viewer))
+                      teams=teams, **_shell(viewer))
 
     return _page(request, build)
 
@@ -192,6 +193,22 @@ def agent_page(request: Request, agent_id: str) -> Response:
         digests = ops.list_digests(session, workspace_id=viewer.workspace.id, agent_id=target)[:4]
         return render("qa/agent.html", locale=viewer.locale, agent=agent, report=report, digests=digests,
                       days=REPORT_DAYS, own=viewer.agent.id == target, **_shell(viewer))
+
+    return _page(request, build)
+
+
+@router.get("/qa/teams/{team_id}")
+def team_page(request: Request, team_id: str) -> Response:
+    """A team's QA report: average, weekly trend, weakest checks with examples, each member's line."""
+
+    def build(session: Session, viewer: Viewer) -> Response:
+        if not _inspector(viewer):
+            raise Forbidden("team reports are for inspectors and leads")
+        report = ops.team_report(session, workspace_id=viewer.workspace.id, team_id=_uuid(team_id, "team"),
+                                 since=clock.now() - timedelta(days=REPORT_DAYS), until=None)
+        names = {str(a.id): a.display_name for a in _agents(session, viewer).values()}
+        return render("qa/team.html", locale=viewer.locale, report=report, names=names, days=REPORT_DAYS,
+                      **_shell(viewer))
 
     return _page(request, build)
 
