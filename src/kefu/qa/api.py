@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from pydantic import ValidationError
 
 from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
@@ -404,12 +405,18 @@ def transcribe_recording(
     )
     if not segments:
         raise ValidationFailed("the recording holds no speech", code="empty_transcript")
-    data = TranscriptIn(
-        started_at=started_at,
-        language=language,
-        provider=provider.name if provider else "none",
-        segments=[TranscriptSegmentIn.model_validate(s) for s in segments],
-    )
+    try:
+        data = TranscriptIn(
+            started_at=started_at,
+            language=language,
+            provider=provider.name if provider else "none",
+            segments=[TranscriptSegmentIn.model_validate(s) for s in segments],
+        )
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        raise ValidationFailed(
+            "the transcript cannot be stored", code="invalid_transcript", details={"fields": fields}
+        ) from None
     return save_transcript(conversation_id, data, request, principal, session)
 
 

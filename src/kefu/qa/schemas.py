@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from kefu.qa.enums import Outcome, ReviewState
 from kefu.qa.scorecards import ScorecardDefinition
 from kefu.qa.transcript import Deadline
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    """Reject NUL and lone surrogates, which no database column (nor JSONB) can hold."""
+    if _UNSTORABLE.search(value):
+        raise ValueError("text contains NUL or unpaired surrogate characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""Client text that will be stored."""
 
 DeadlineSource = Callable[[Session, uuid.UUID, uuid.UUID], tuple[Deadline, ...]]
 """The applied SLA targets of a conversation (session, workspace id, conversation id), composed in wiring."""
@@ -23,7 +37,7 @@ class ScorecardIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=120)
+    name: Text = Field(min_length=1, max_length=120)
     definition: ScorecardDefinition
     is_active: bool = True
 
@@ -33,7 +47,7 @@ class ScorecardPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=120)
+    name: Text | None = Field(default=None, min_length=1, max_length=120)
     definition: ScorecardDefinition | None = None
     is_active: bool | None = None
 
@@ -107,9 +121,9 @@ class ReviewIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    check_id: str = Field(min_length=1, max_length=64)
+    check_id: Text = Field(min_length=1, max_length=64)
     outcome: Outcome | None = None
-    reason: str = Field(min_length=3, max_length=1000)
+    reason: Text = Field(min_length=3, max_length=1000)
 
 
 class ReviewOut(BaseModel):
@@ -156,12 +170,12 @@ class CalibrationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=120)
+    name: Text = Field(min_length=1, max_length=120)
     rater_ids: list[uuid.UUID] = Field(min_length=2, max_length=20)
     conversation_ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=100)
     sample_size: int | None = Field(default=None, ge=1, le=100)
     seed: int = 0
-    check_ids: list[str] | None = Field(default=None, min_length=1, max_length=100)
+    check_ids: list[Text] | None = Field(default=None, min_length=1, max_length=100)
 
 
 class CalibrationScoresIn(BaseModel):
@@ -170,7 +184,7 @@ class CalibrationScoresIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     conversation_id: uuid.UUID
-    outcomes: dict[str, Outcome] = Field(min_length=1, max_length=100)
+    outcomes: dict[Text, Outcome] = Field(min_length=1, max_length=100)
 
 
 class CheckAgreement(BaseModel):
@@ -217,9 +231,9 @@ class CoachingNoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agent_id: uuid.UUID
-    text: str = Field(min_length=3, max_length=4000)
+    text: Text = Field(min_length=3, max_length=4000)
     evaluation_id: uuid.UUID | None = None
-    check_id: str | None = Field(default=None, min_length=1, max_length=64)
+    check_id: Text | None = Field(default=None, min_length=1, max_length=64)
 
 
 class CoachingNoteOut(BaseModel):
@@ -270,7 +284,7 @@ class TranscriptSegmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     speaker: str = Field(pattern="^(customer|agent)$")
-    text: str = Field(min_length=1, max_length=20_000)
+    text: Text = Field(min_length=1, max_length=20_000)
     start_seconds: float = Field(ge=0, le=86_400)
     end_seconds: float | None = Field(default=None, ge=0, le=86_400)
 
@@ -281,8 +295,8 @@ class TranscriptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     started_at: datetime
-    language: str | None = Field(default=None, min_length=2, max_length=16)
-    provider: str = Field(default="external", min_length=1, max_length=64)
+    language: Text | None = Field(default=None, min_length=2, max_length=16)
+    provider: Text = Field(default="external", min_length=1, max_length=64)
     segments: list[TranscriptSegmentIn] = Field(min_length=1, max_length=5000)
 
 
