@@ -149,7 +149,7 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(MessageSent, outbound.on_message_sent, name="channels.on_message_sent")
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
     subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
-    inspection = qa_handlers.Inspection(sla_deadlines)
+    inspection = qa_handlers.Inspection(container.qa_deadlines)
     subscribe(ConversationResolved, inspection.on_conversation_resolved,
               name="kefu.qa.handlers.on_conversation_resolved")  # the name events were marked under
     if container.realtime is not None:
@@ -184,7 +184,7 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(WAKE_SNOOZED_JOB, wake_snoozed_job(sessions), minute="*")
     retention = timedelta(days=container.settings.outbox_retention_days)
     runtime.periodic(PRUNE_OUTBOX_JOB, prune_outbox_job(sessions, retention), minute="7")
-    runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions, sla_deadlines), minute="*/10")
+    runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions, container.qa_deadlines), minute="*/10")
     runtime.periodic(QA_DIGEST_JOB, weekly_digest_job(sessions), minute="30", hour="1", day_of_week="1")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
