@@ -22,13 +22,16 @@ from kefu.nlp.analyzer import MessageAnalysis, load_analyzer
 from kefu.nlp.enums import ModelStatus
 from kefu.nlp.events import IntentModelActivated, IntentModelTrained, IntentTrainingRequested
 from kefu.nlp.exceptions import ModelNotReady, NotEnoughExamples
-from kefu.nlp.intent import IntentModel, load_default_intent_model
-from kefu.nlp.labelled import Example
-from kefu.nlp.language import LanguageHints
+from kefu.nlp.intent.model import IntentModel, load_default_intent_model
+from kefu.nlp.language.detector import LanguageHints
 from kefu.nlp.metrics import classification_report
 from kefu.nlp.models import IntentExample, IntentModelVersion
-from kefu.nlp.normalise import normalise
 from kefu.nlp.schemas import AddedExamples, IntentExampleIn, IntentExampleOut, IntentModelOut
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.readability import Readability
+from kefu.nlp.text.readability import readability as _readability
+from kefu.nlp.text.tokenise import tokenise as _tokenise
 
 MIN_EXAMPLES_PER_LABEL = 3
 MIN_LABELS = 2
@@ -271,6 +274,21 @@ def analyse(
         customer_language=language_hint, country=market, previous=tuple(previous_languages)
     )
     return load_analyzer().analyse(text, hints=hints, intent_model=intent_model)
+
+
+def load_models() -> None:
+    """Load the bundled models now, so the first analysis does not pay the load."""
+    load_analyzer()
+
+
+def tokenise(text: str, language: str) -> list[str]:
+    """The language-aware word tokens of a text."""
+    return _tokenise(text, language)
+
+
+def readability(text: str, language: str) -> Readability:
+    """Readability 0-100 of a text (higher = easier)."""
+    return _readability(text, language)
 
 
 def _version(session: Session, workspace_id: uuid.UUID, version_id: uuid.UUID) -> IntentModelVersion:

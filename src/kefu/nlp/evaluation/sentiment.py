@@ -1,4 +1,8 @@
-"""Evaluating sentiment and anger: on any labelled file, or on built-in suites of shared corpora."""
+"""Evaluating sentiment and anger: on any labelled file, or on built-in suites of shared corpora.
+
+The `X as X` imports re-export the run-time names the CLI needs, so it imports only nlp's
+tools packages.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kefu.nlp.hashed_features import HashedFeatures
-from kefu.nlp.labelled import Example
 from kefu.nlp.metrics import EvalReport, classification_report
-from kefu.nlp.sentiment import SentimentModel, load_sentiment_model
-from kefu.nlp.sentiment_data import canonical_label, load_corpus
-from kefu.nlp.sentiment_training import DEFAULT_RECIPES, fit_head
+from kefu.nlp.sentiment.model import SentimentModel, load_sentiment_model
+from kefu.nlp.text.hashed_features import HashedFeatures
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.text.labelled import LabelledFileError as LabelledFileError
+from kefu.nlp.text.labelled import read_examples as read_examples
+from kefu.nlp.training.sentiment import DEFAULT_RECIPES, fit_head
+from kefu.nlp.training.sentiment_data import DataUnavailableError as DataUnavailableError
+from kefu.nlp.training.sentiment_data import canonical_label, load_corpus
 
 ANGER_THRESHOLD = 0.5
 
@@ -153,7 +160,7 @@ def latency_by_language(
     import statistics
     import time
 
-    from kefu.nlp.embed import get_embedder
+    from kefu.nlp.embeddings.embedder import get_embedder
 
     sources = {"id": "smsa", "th": "wisesight", "vi": "ntc_scv", "zh": "zh_reviews", "ms": "malay"}
     texts = {lang: [e.text for e in load_corpus(name, root).test[:per_language]]

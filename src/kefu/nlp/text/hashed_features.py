@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from kefu.nlp.normalise import normalise
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.tokenise import tokenise
 
 
 @dataclass(frozen=True)

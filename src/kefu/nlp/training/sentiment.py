@@ -2,6 +2,9 @@
 
 Only corpora whose licence allows shipping a derived model are trained on by default; the
 others (Chinese reviews, Malay, AIVIVN) are evaluation data. ``kefu train sentiment`` runs this.
+
+The `X as X` imports re-export the run-time names the CLI needs, so it imports only nlp's
+tools packages.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from kefu.nlp.datasets import shared_data_dir
-from kefu.nlp.embed import get_embedder
-from kefu.nlp.hashed_features import HashedFeatures
-from kefu.nlp.labelled import Example
+from kefu.nlp.embeddings.embedder import get_embedder
 from kefu.nlp.metrics import classification_report
-from kefu.nlp.sentiment import LinearHead, SentimentModel
-from kefu.nlp.sentiment_data import Corpus, load_corpus
+from kefu.nlp.sentiment.model import ARTIFACT_DIR as ARTIFACT_DIR
+from kefu.nlp.sentiment.model import LinearHead, SentimentModel
+from kefu.nlp.text.hashed_features import HashedFeatures
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.training.datasets import shared_data_dir
+from kefu.nlp.training.sentiment_data import Corpus, load_corpus
 
 EMBED_SCALE = 1.0
 """Weight of the sentence vector against the (unit-length) n-gram vector in a joint head."""

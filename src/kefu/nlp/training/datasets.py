@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-WORKING_TREE = Path(__file__).resolve().parents[3]
-"""The checkout holding this package (src/kefu/nlp/datasets.py sits three levels below it)."""
+WORKING_TREE = Path(__file__).resolve().parents[4]
+"""The checkout holding this package (src/kefu/nlp/training/datasets.py sits four levels below it)."""
 
 
 class SharedDataNotFound(FileNotFoundError):

@@ -2,7 +2,7 @@
 
 Everything is fitted on training material only (SIB-200 train+dev, IndoNLU SmSA/EmoT training
 splits, Malaya tweets with odd ids, Bitext/Banking77 training splits, SLURP devel, NTC-SCV train,
-wordfreq's word lists); the evaluation suites in `kefu.nlp.language_eval` are never read.
+wordfreq's word lists); the evaluation suites in `kefu.nlp.evaluation.language` are never read.
 
 1. Word columns: log-frequencies from wordfreq's "small" lists (CC BY-SA 4.0) for the four
    target languages and ten other Latin-script languages.
@@ -15,6 +15,9 @@ wordfreq's word lists); the evaluation suites in `kefu.nlp.language_eval` are ne
 4. Group weights (en / id+ms / vi / other): grid search of the full detector on held-out
    fragments and sentences of the four Latin-script languages; the "other" penalty is the
    smallest that keeps target-language texts called "other" at or below 0.5 %.
+
+The `X as X` imports re-export the run-time names the CLI needs, so it imports only nlp's
+tools packages.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from kefu.nlp.language_model import (
+from kefu.nlp.language.model import (
     CLIP,
     COLUMNS,
     LATIN_WORD_RE,
@@ -44,6 +47,7 @@ from kefu.nlp.language_model import (
     LatinModel,
     latin_words,
 )
+from kefu.nlp.language.model import artifact_dir as artifact_dir
 
 SEED = 5
 FOLDS = 5
@@ -125,7 +129,7 @@ PROVENANCE = {
 
 def read_training_docs(root: Path) -> list[Doc]:
     """All training texts as Latin words with language, source and fold (seeded)."""
-    from kefu.nlp.language_eval import read_plain_column, read_rows
+    from kefu.nlp.evaluation.language import read_plain_column, read_rows
 
     rng = random.Random(SEED)
     docs: list[Doc] = []
@@ -260,7 +264,7 @@ class OofItem:
 
 def idms_out_of_fold(docs: Sequence[Doc]) -> list[OofItem]:
     """Out-of-fold (formal, informal, lexicon, lingua) evidence of SIB, fragments and long texts."""
-    from kefu.nlp.language import lexicon_evidence, lingua_detector, lingua_values
+    from kefu.nlp.language.detector import lexicon_evidence, lingua_detector, lingua_values
 
     rng = random.Random(SEED)
     evaluation: list[tuple[tuple[str, ...], Doc, str]] = []
@@ -382,7 +386,7 @@ def fit_group_weights(
     model: LatinModel, dev: Sequence[tuple[list[str], str]]
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Grid search of word/lingua weights; the "other" penalty keeps false "other" rare."""
-    from kefu.nlp.language import OTHER, VI_ONLY_RE, LanguageDetector
+    from kefu.nlp.language.detector import OTHER, VI_ONLY_RE, LanguageDetector
 
     detector = LanguageDetector(model=model)
     latin = [(w, g) for w, g in dev if not any(VI_ONLY_RE.search(x) for x in w)]

@@ -12,8 +12,8 @@ from itertools import pairwise
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
-from kefu.nlp.normalise import normalise
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.tokenise import tokenise
 
 MAX_CHARS = 1000
 """Texts are cut to this many characters before featurising (bounds worst-case latency)."""

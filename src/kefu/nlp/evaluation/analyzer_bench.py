@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kefu.nlp.labelled import Example
+from kefu.nlp.text.labelled import Example
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class AnalyzerBenchmark:
 
 def benchmark_messages(per_language: int = 50, seed: int = 13) -> list[Example]:
     """Mixed-language messages: short-suite fragments plus full SIB-200 sentences."""
-    from kefu.nlp.language_eval import short_suite, sib200_suite
+    from kefu.nlp.evaluation.language import short_suite, sib200_suite
 
     short = short_suite(per_language=per_language, seed=seed)
     long = sib200_suite()
@@ -95,10 +95,10 @@ def run_analyzer_benchmark(messages: list[Example], *, warmup: int = 50) -> Anal
 
 def _stage_means(messages: list[Example]) -> dict[str, float]:
     """Mean microseconds per call of each stage, run on its own over all messages."""
-    from kefu.nlp.abuse import detect_abuse
-    from kefu.nlp.language import detect_language
-    from kefu.nlp.normalise import normalise
-    from kefu.nlp.tokenise import tokenise
+    from kefu.nlp.language.detector import detect_language
+    from kefu.nlp.moderation.abuse import detect_abuse
+    from kefu.nlp.text.normalise import normalise
+    from kefu.nlp.text.tokenise import tokenise
 
     stages = {
         "normalise": lambda ex: normalise(ex.text),

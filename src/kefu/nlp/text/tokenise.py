@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from kefu.nlp.normalise import EMOJI_CLASS, normalise
+from kefu.nlp.text.normalise import EMOJI_CLASS, normalise
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _THAI = "\u0e00-\u0e7f"

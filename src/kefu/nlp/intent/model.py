@@ -1,12 +1,12 @@
 """Per-workspace intent models: a lexical head and sentence-embedding heads, calibrated, with OOS.
 
 An `IntentModel` is trained from labelled examples. Heads score every intent: a linear SVM on
-TF-IDF word and character n-grams (kefu.nlp.intent_features) and, for each sentence embedder
-(kefu.nlp.embed), the heads in `IntentConfig.embedding_heads` (kefu.nlp.intent_heads): by
+TF-IDF word and character n-grams (kefu.nlp.intent.features) and, for each sentence embedder
+(kefu.nlp.embeddings.embedder), the heads in `IntentConfig.embedding_heads` (kefu.nlp.intent.heads): by
 default a one-hidden-layer MLP and the similarity of the nearest training example of each
 intent. Training runs the lexical side in a second thread beside the embedding side.
 Cross-validation on the examples gives held-out scores from which the head weights, the
-confidence temperature and the out-of-scope threshold are fitted (kefu.nlp.intent_calibration).
+confidence temperature and the out-of-scope threshold are fitted (kefu.nlp.intent.calibration).
 A message whose words the examples never used (another language, say) is scored by the
 embedding heads alone, with their own calibration, so a model trained on English examples
 still answers Chinese or Indonesian paraphrases. Messages below the confidence threshold get
@@ -31,16 +31,16 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from kefu.nlp.embed import get_embedder
-from kefu.nlp.intent_calibration import (
+from kefu.nlp.embeddings.embedder import get_embedder
+from kefu.nlp.intent.calibration import (
     FAST_MIN_COVERAGE,
     Calibration,
     HeldOut,
     fit_calibration,
     softmax,
 )
-from kefu.nlp.intent_features import GramCounts, Vocabulary, text_grams
-from kefu.nlp.intent_heads import (
+from kefu.nlp.intent.features import GramCounts, Vocabulary, text_grams
+from kefu.nlp.intent.heads import (
     HEAD_KINDS,
     Head,
     LinearHead,
@@ -49,7 +49,7 @@ from kefu.nlp.intent_heads import (
     fit_linear,
     head_from_arrays,
 )
-from kefu.nlp.labelled import Example
+from kefu.nlp.text.labelled import Example
 
 UNKNOWN = "unknown"
 """Label of messages outside every trained intent (also usable as a training label)."""

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kefu.nlp.datasets import shared_data_dir
-from kefu.nlp.labelled import Example
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.training.datasets import shared_data_dir
 
-SENTIMENT_LABELS = ("negative", "neutral", "positive")
 SPLIT_SEED = 13
 
 _LABEL_ALIASES = {

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from kefu.nlp.analyzer import Analyzer, build_default_analyzer
-from kefu.nlp.embed import available_embedders, get_embedder
+from kefu.nlp.embeddings.embedder import available_embedders, get_embedder
 
 LONG_CHARS = 20_000
 """Length of the long texts (the most a conversation message may hold)."""
@@ -172,9 +172,9 @@ def _baseline_row(analyzer: Analyzer, case: Case, bounded: list[float] | None) -
 
 def unbounded_analysis(analyzer: Analyzer, text: str) -> None:
     """Every stage on the raw text, as the analysis ran before its input was bounded."""
-    from kefu.nlp.abuse import detect_abuse
-    from kefu.nlp.normalise import normalise
-    from kefu.nlp.tokenise import tokenise
+    from kefu.nlp.moderation.abuse import detect_abuse
+    from kefu.nlp.text.normalise import normalise
+    from kefu.nlp.text.tokenise import tokenise
 
     lang = analyzer.detector.detect(text).lang
     norm = normalise(text)

@@ -27,8 +27,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kefu.nlp.normalise import normalise
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.tokenise import tokenise
 
 PROXY_LANGUAGES = ("zh", "th", "vi", "id", "ms")
 

@@ -1,4 +1,8 @@
-"""Evaluating intent models: accuracy, macro-F1, per-class figures and out-of-scope detection."""
+"""Evaluating intent models: accuracy, macro-F1, per-class figures and out-of-scope detection.
+
+The `X as X` imports re-export the run-time names the CLI needs, so it imports only nlp's
+tools packages.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kefu.nlp.intent import UNKNOWN, IntentConfig, IntentModel
-from kefu.nlp.labelled import Example
+from kefu.nlp.intent.model import UNKNOWN, IntentConfig, IntentModel
+from kefu.nlp.intent.model import IntentModelError as IntentModelError
+from kefu.nlp.intent.model import load_default_intent_model as load_default_intent_model
 from kefu.nlp.metrics import EvalReport, classification_report
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.text.labelled import LabelledFileError as LabelledFileError
+from kefu.nlp.text.labelled import read_examples as read_examples
 
 OOS_PRECISION = 0.95
 """In-scope precision (and recall) at which the recall of unknowns is reported."""

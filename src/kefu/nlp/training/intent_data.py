@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from kefu.nlp.datasets import shared_data_dir
-from kefu.nlp.intent import DEFAULT_MODEL, UNKNOWN, IntentModel
-from kefu.nlp.labelled import Example
+from kefu.nlp.intent.model import DEFAULT_MODEL, UNKNOWN, IntentModel
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.training.datasets import shared_data_dir
 
 SUITES = ("banking77", "banking77-oos", "bitext", "truevoice", "crosslingual", "shipped")
 OOS_SEED = 77

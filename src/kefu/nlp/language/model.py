@@ -6,7 +6,7 @@ without diacritics) and ten "other" Latin-script languages, plus two Indonesian-
 log-odds columns: "formal" (trained on FLORES sentences) and "informal" (chat, tweets, reviews),
 both smoothed towards wordfreq's word frequencies. latin_model.json holds the column names,
 the value of unknown words and the fitted weights that combine the evidence. Training lives in
-`kefu.nlp.language_training` (`kefu train language`).
+`kefu.nlp.training.language` (`kefu train language`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from kefu.nlp.normalise import normalise
+from kefu.nlp.text.normalise import normalise
 
 ARTIFACT_DIR = "artifacts/language"
 WORDS_FILE = "latin_words.npz"

@@ -6,6 +6,9 @@ Suites are read in place from the shared data directory:
 - `short`: short informal fragments (2-6 words, 3-12 Chinese characters, 4-30 Thai
   characters) cut from held-out splits of the customer-service / review / social-media sets,
   a seeded sample per language. Nothing in it was used to train or tune language ID.
+
+The `X as X` imports re-export the run-time names the CLI needs, so it imports only nlp's
+tools packages.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from kefu.nlp.datasets import shared_data_dir
-from kefu.nlp.labelled import Example
 from kefu.nlp.metrics import EvalReport, classification_report
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.text.labelled import LabelledFileError as LabelledFileError
+from kefu.nlp.text.labelled import read_examples as read_examples
+from kefu.nlp.training.datasets import shared_data_dir
 
 SIB200_FOLDERS = {
     "en": "eng_Latn",
@@ -52,7 +57,7 @@ def evaluate_language(examples: Sequence[Example], *, market_hint: bool = False)
     With `market_hint`, Malay and Indonesian examples carry the country of their market
     (MY / ID) as a hint, as an inbox configured for that market would.
     """
-    from kefu.nlp.language import LanguageHints, get_language_detector
+    from kefu.nlp.language.detector import LanguageHints, get_language_detector
 
     detector = get_language_detector()
     predicted: list[str] = []

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from kefu.nlp.anger import combine_evidence, is_calm_question, text_cues
-from kefu.nlp.embed import get_embedder
-from kefu.nlp.hashed_features import HashedFeatures
-from kefu.nlp.sentiment_data import SENTIMENT_LABELS
+from kefu.nlp.embeddings.embedder import get_embedder
+from kefu.nlp.sentiment.anger import combine_evidence, is_calm_question, text_cues
+from kefu.nlp.text.hashed_features import HashedFeatures
 
-ARTIFACT_DIR = Path(__file__).parent / "artifacts" / "sentiment"
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+ARTIFACT_DIR = Path(__file__).parents[1] / "artifacts" / "sentiment"
 CONFIG_FILE = "model.json"
 WEIGHTS_FILE = "heads.npz"
 QUESTION_DAMPING = 0.25

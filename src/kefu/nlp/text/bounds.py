@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kefu.nlp.normalise import EMOJI_CLASS
+from kefu.nlp.text.normalise import EMOJI_CLASS
 
 SCAN_CHARS = 4_000
 """Characters of the raw text the squeezing looks at (the rest cannot reach the models)."""

@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from kefu.nlp.language_model import (
+from kefu.nlp.language.model import (
     LATIN_WORD_RE,
     GroupWeights,
     LatinModel,

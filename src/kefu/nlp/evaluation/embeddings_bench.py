@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kefu.nlp.datasets import shared_data_dir
-from kefu.nlp.embed import available_embedders, get_embedder
+from kefu.nlp.embeddings.embedder import available_embedders, get_embedder
 from kefu.nlp.metrics import classification_report
-from kefu.nlp.sentiment_data import DataUnavailableError, load_corpus
+from kefu.nlp.training.datasets import shared_data_dir
+from kefu.nlp.training.sentiment_data import DataUnavailableError, load_corpus
 
 SIB200_FOLDERS = {
     "en": "eng_Latn", "zh": "zho_Hans", "id": "ind_Latn",

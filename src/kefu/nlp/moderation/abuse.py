@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kefu.nlp.normalise import normalise
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.tokenise import tokenise
 
 WORD_CATEGORIES = ("profanity_mild", "profanity", "insult")
 PATTERN_CATEGORIES = ("threat", "extortion")

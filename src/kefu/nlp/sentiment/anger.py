@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from kefu.nlp.normalise import normalise
+from kefu.nlp.text.normalise import normalise
 
 ANGRY_EMOJI = frozenset("😡😠🤬👿💢😤🖕")
 ANNOYED_EMOJI = frozenset("😒🙄😑👎😩😫😾💩")
