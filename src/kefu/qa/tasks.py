@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
+from kefu.jobs.unit_of_work import unit_of_work
 from kefu.qa import service
 
 SWEEP_JOB = "qa.evaluate_due"
@@ -30,12 +31,12 @@ def evaluate_due(
     after: uuid.UUID | None = None
     evaluated = pages = 0
     while True:
-        with session_factory() as session:
+        with unit_of_work(session_factory) as session:
             due, after = service.due_conversations(
                 session, now=clock.now(), resolved_since=resolved_since, after_id=after, limit=_PAGE
             )
         for workspace_id, conversation_id, refresh in due:
-            with session_factory() as session:
+            with unit_of_work(session_factory) as session:
                 if (
                     service.evaluate_conversation(
                         session, workspace_id=workspace_id, conversation_id=conversation_id, refresh=refresh
@@ -43,7 +44,6 @@ def evaluate_due(
                     is not None
                 ):
                     evaluated += 1
-                session.commit()
         pages += 1
         if progress is not None:
             progress(pages, evaluated)
