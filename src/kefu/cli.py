@@ -204,7 +204,7 @@ def eval_group() -> None:
               help="Sample size per language of the short suite.")
 @click.option("--market-hint", is_flag=True,
               help="Give id/ms examples their market country (ID/MY) as a hint.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of a table.")
 def eval_language(
     test_file: str | None, suite: str | None, per_language: int, market_hint: bool, as_json: bool
 ) -> None:
@@ -230,7 +230,7 @@ def eval_language(
     except (LabelledFileError, SuiteDataError) as exc:
         raise click.ClickException(str(exc)) from exc
     report = evaluate_language(examples, market_hint=market_hint)
-    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.render(title))
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.render(title))
 
 
 @eval_group.command("sentiment")
@@ -247,7 +247,8 @@ def eval_language(
               help="Built-in suite (repeatable): smsa, wisesight, wisesight4, zh_reviews, "
                    "zh_reviews_in_language, malay, malay_in_language, ntc_scv, aivivn, "
                    "emot_anger, or all.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON line (report title -> report) instead of a table.")
 def eval_sentiment(
     test_file: str | None, train_file: str | None, lang: str, label_field: str | None,
     binary_labels: bool, suites: tuple[str, ...], as_json: bool,
@@ -301,7 +302,7 @@ def eval_sentiment(
         raise click.ClickException(str(exc)) from exc
     if as_json:
         payload = {title: report.as_dict() for title, report in reports}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(payload, ensure_ascii=False))
     else:
         click.echo("\n\n".join(report.render(title) for title, report in reports))
 

@@ -47,10 +47,11 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import Page, checked_limit, encode_cursor
+from kefu.core.paging import Page
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerOut, ResolveIn
 from kefu.db.outbox import publish
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 from kefu.nlp import service as nlp
 from kefu.nlp.malicious import MaliciousSignals
@@ -534,25 +535,11 @@ def list_conversations(
     cursor: str | None = None,
 ) -> Page[ConversationOut]:
     """Conversations matching the filters, most recent message first (then id), cursor-paginated."""
-    limit = checked_limit(limit)
     query = listing.filtered(select(Conversation).where(Conversation.workspace_id == workspace_id), filters)
-    if cursor:
-        after_at, after_id = listing.conversation_cursor(cursor)
-        query = query.where(
-            or_(
-                Conversation.last_message_at < after_at,
-                and_(Conversation.last_message_at == after_at, Conversation.id < after_id),
-            )
-        )
-    query = query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(limit + 1)
-    rows = session.scalars(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        next_cursor = encode_cursor([clock.as_utc(last.last_message_at).isoformat(), str(last.id)])
-    return Page(items=[ConversationOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return keyset_page(
+        session, query, [Conversation.last_message_at, Conversation.id], limit=limit, cursor=cursor,
+        out=ConversationOut.model_validate,
+    )
 
 
 def count_conversations(session: Session, *, workspace_id: uuid.UUID, filters: ConversationFilter) -> int:
@@ -596,7 +583,10 @@ def list_messages(
     query = select(Message).where(
         Message.workspace_id == workspace_id, Message.conversation_id == conversation_id
     )
-    return listing.id_page(session, query, Message.id, limit, cursor, MessageOut)
+    return keyset_page(
+        session, query, [Message.id], limit=limit, cursor=cursor, out=MessageOut.model_validate,
+        newest_first=False,
+    )
 
 
 def list_timeline(
@@ -612,7 +602,10 @@ def list_timeline(
     query = select(TimelineEntry).where(
         TimelineEntry.workspace_id == workspace_id, TimelineEntry.conversation_id == conversation_id
     )
-    return listing.id_page(session, query, TimelineEntry.id, limit, cursor, TimelineEntryOut)
+    return keyset_page(
+        session, query, [TimelineEntry.id], limit=limit, cursor=cursor,
+        out=TimelineEntryOut.model_validate, newest_first=False,
+    )
 
 
 @dataclass(frozen=True)

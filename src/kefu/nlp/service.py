@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
-from kefu.core.errors import ValidationFailed
-from kefu.core.paging import Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page
 from kefu.db.outbox import publish
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 from kefu.nlp.analyzer import MessageAnalysis, load_analyzer
 from kefu.nlp.enums import ModelStatus
@@ -80,15 +80,8 @@ def list_intent_examples(
     query = select(IntentExample).where(IntentExample.workspace_id == workspace_id)
     if label:
         query = query.where(IntentExample.label == label)
-    if cursor:
-        (last_id,) = decode_cursor(cursor, size=1)
-        query = query.where(IntentExample.id < _uuid(last_id))
-    rows = list(session.scalars(query.order_by(IntentExample.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        items=[IntentExampleOut.model_validate(r) for r in rows],
-        next_cursor=encode_cursor([str(rows[-1].id)]) if more else None,
+    return keyset_page(
+        session, query, [IntentExample.id], limit=limit, cursor=cursor, out=IntentExampleOut.model_validate
     )
 
 
@@ -296,9 +289,3 @@ def _version(session: Session, workspace_id: uuid.UUID, version_id: uuid.UUID) -
         session, IntentModelVersion, version_id, workspace_id=workspace_id, what="intent model version"
     )
 
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc
