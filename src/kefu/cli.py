@@ -204,15 +204,20 @@ def eval_group() -> None:
               help="Sample size per language of the short suite.")
 @click.option("--market-hint", is_flag=True,
               help="Give id/ms examples their market country (ID/MY) as a hint.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line instead of a table.")
 def eval_language(
     test_file: str | None, suite: str | None, per_language: int, market_hint: bool, as_json: bool
 ) -> None:
     """Language ID: accuracy, macro-F1, per-class, worst confusions, id/ms confusion, latency."""
     import json
 
-    from kefu.nlp.labelled import LabelledFileError, read_examples
-    from kefu.nlp.language_eval import SuiteDataError, evaluate_language, load_suite
+    from kefu.nlp.evaluation.language import (
+        LabelledFileError,
+        SuiteDataError,
+        evaluate_language,
+        load_suite,
+        read_examples,
+    )
 
     if (test_file is None) == (suite is None):
         raise click.UsageError("give exactly one of --test FILE or --suite NAME")
@@ -225,7 +230,7 @@ def eval_language(
     except (LabelledFileError, SuiteDataError) as exc:
         raise click.ClickException(str(exc)) from exc
     report = evaluate_language(examples, market_hint=market_hint)
-    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.render(title))
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.render(title))
 
 
 @eval_group.command("sentiment")
@@ -242,7 +247,8 @@ def eval_language(
               help="Built-in suite (repeatable): smsa, wisesight, wisesight4, zh_reviews, "
                    "zh_reviews_in_language, malay, malay_in_language, ntc_scv, aivivn, "
                    "emot_anger, or all.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON line (report title -> report) instead of a table.")
 def eval_sentiment(
     test_file: str | None, train_file: str | None, lang: str, label_field: str | None,
     binary_labels: bool, suites: tuple[str, ...], as_json: bool,
@@ -250,13 +256,15 @@ def eval_sentiment(
     """Sentiment: accuracy, macro-F1, per-class, worst confusions (shipped model or --train)."""
     import json
 
-    from kefu.nlp.labelled import Example, LabelledFileError, read_examples
-    from kefu.nlp.sentiment_data import DataUnavailableError
-    from kefu.nlp.sentiment_eval import (
+    from kefu.nlp.evaluation.sentiment import (
         SUITES,
+        DataUnavailableError,
+        Example,
+        LabelledFileError,
         evaluate_model,
         evaluate_retrained,
         gold_labels,
+        read_examples,
         run_suite,
     )
 
@@ -277,7 +285,7 @@ def eval_sentiment(
                 test_set = [Example(e.text, g) for e, g in zip(test, gold, strict=True)]
                 report = evaluate_retrained(train_set, test_set, lang)
             else:
-                from kefu.nlp.sentiment import load_sentiment_model
+                from kefu.nlp.evaluation.sentiment import load_sentiment_model
 
                 langs = (
                     [e.label for e in read_examples(test_file, label_field="lang")]
@@ -294,7 +302,7 @@ def eval_sentiment(
         raise click.ClickException(str(exc)) from exc
     if as_json:
         payload = {title: report.as_dict() for title, report in reports}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(payload, ensure_ascii=False))
     else:
         click.echo("\n\n".join(report.render(title) for title, report in reports))
 
@@ -332,10 +340,14 @@ def eval_intent(
     import dataclasses
     import json
 
-    from kefu.nlp.intent import IntentConfig, IntentModelError
-    from kefu.nlp.intent_data import IntentDataError, load_suite
-    from kefu.nlp.intent_eval import train_and_evaluate
-    from kefu.nlp.labelled import LabelledFileError, read_examples
+    from kefu.nlp.evaluation.intent import (
+        IntentConfig,
+        IntentModelError,
+        LabelledFileError,
+        read_examples,
+        train_and_evaluate,
+    )
+    from kefu.nlp.training.intent_data import IntentDataError, load_suite
 
     if (suite is None) == (train_file is None or test_file is None):
         raise click.UsageError("give --train FILE and --test FILE, or --suite NAME")
@@ -378,10 +390,9 @@ def train_language(out: str | None) -> None:
     """Rebuild the Latin-script word table and id/ms weights used by language ID."""
     from pathlib import Path
 
-    from kefu.nlp.datasets import shared_data_dir
-    from kefu.nlp.language_eval import SuiteDataError
-    from kefu.nlp.language_model import artifact_dir
-    from kefu.nlp.language_training import train_language_model
+    from kefu.nlp.evaluation.language import SuiteDataError
+    from kefu.nlp.training.datasets import shared_data_dir
+    from kefu.nlp.training.language import artifact_dir, train_language_model
 
     try:
         root = shared_data_dir()
@@ -402,9 +413,8 @@ def train_sentiment_command(data_dir: str | None, out: str | None, seed: int) ->
     """Retrain the sentiment and anger heads from the licensed shared corpora."""
     from pathlib import Path
 
-    from kefu.nlp.sentiment import ARTIFACT_DIR
-    from kefu.nlp.sentiment_data import DataUnavailableError
-    from kefu.nlp.sentiment_training import train_sentiment
+    from kefu.nlp.training.sentiment import ARTIFACT_DIR, train_sentiment
+    from kefu.nlp.training.sentiment_data import DataUnavailableError
 
     target = Path(out) if out else ARTIFACT_DIR
     try:
@@ -425,7 +435,7 @@ def train_intent(data_dir: str | None, out: str | None, seed: int) -> None:
     """Retrain the shipped customer-service intent model (Bitext + shipped examples)."""
     from pathlib import Path
 
-    from kefu.nlp.intent_data import IntentDataError, shipped_model_path, train_default_model
+    from kefu.nlp.training.intent_data import IntentDataError, shipped_model_path, train_default_model
 
     target = Path(out) if out else shipped_model_path()
     try:
@@ -506,11 +516,11 @@ def bench_nlp(per_language: int, adversarial: bool, rounds: int, as_json: bool) 
     import dataclasses
     import json
 
-    from kefu.nlp.analyzer_benchmark import benchmark_messages, run_analyzer_benchmark
-    from kefu.nlp.language_eval import SuiteDataError, sib200_suite
+    from kefu.nlp.evaluation.analyzer_bench import benchmark_messages, run_analyzer_benchmark
+    from kefu.nlp.evaluation.language import SuiteDataError, sib200_suite
 
     if adversarial:
-        from kefu.nlp.adversarial_benchmark import run_adversarial_benchmark
+        from kefu.nlp.evaluation.adversarial_bench import run_adversarial_benchmark
 
         try:
             sentences: dict[str, list[str]] = {}
@@ -536,9 +546,8 @@ def bench_intent(as_json: bool) -> None:
     import json
     import time
 
-    from kefu.nlp.intent import load_default_intent_model
-    from kefu.nlp.intent_data import IntentDataError, bitext_test_texts
-    from kefu.nlp.intent_eval import single_message_latency
+    from kefu.nlp.evaluation.intent import load_default_intent_model, single_message_latency
+    from kefu.nlp.training.intent_data import IntentDataError, bitext_test_texts
 
     try:
         texts = bitext_test_texts()
@@ -567,7 +576,7 @@ def bench_embed(
     """Compare the bundled embedders per language: probe accuracy and latency."""
     import json
 
-    from kefu.nlp.embed_benchmark import as_dicts, render, run_benchmark
+    from kefu.nlp.evaluation.embeddings_bench import as_dicts, render, run_benchmark
 
     results = run_benchmark(langs, embedders=embedders or None, train_limit=train_limit,
                             test_limit=test_limit)
@@ -578,8 +587,7 @@ def bench_embed(
 @click.option("--per-language", type=int, default=200, show_default=True)
 def bench_sentiment(per_language: int) -> None:
     """Sentiment + anger latency per language (p50/p99 ms, sentence-vector cache cleared)."""
-    from kefu.nlp.sentiment import load_sentiment_model
-    from kefu.nlp.sentiment_eval import latency_by_language
+    from kefu.nlp.evaluation.sentiment import latency_by_language, load_sentiment_model
 
     for lang, row in latency_by_language(load_sentiment_model(), per_language).items():
         click.echo(f"{lang}: n={row['n']:.0f}  p50={row['p50_ms']:.3f} ms  p99={row['p99_ms']:.3f} ms")

@@ -46,8 +46,8 @@ from kefu.jobs.retention import PRUNE_OUTBOX_JOB, prune_outbox_job
 from kefu.jobs.runtime import JobRuntime, RuntimeMode
 from kefu.jobs.subscriptions import ANY_EVENT, Subscriptions
 from kefu.nlp import events as nlp_events
+from kefu.nlp import service as nlp_service
 from kefu.nlp import tasks as nlp_tasks
-from kefu.nlp.analyzer import load_analyzer
 from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
 from kefu.qa import handlers as qa_handlers
 from kefu.qa.schemas import Deadline, DeadlineSource
@@ -135,7 +135,7 @@ def build_container(
 
 def start_worker(container: Container, *, threads: int | None = None) -> None:
     """Start this process's job worker and load the language models in the background meanwhile."""
-    threading.Thread(target=load_analyzer, name="kefu-nlp-load", daemon=True).start()
+    threading.Thread(target=nlp_service.load_models, name="kefu-nlp-load", daemon=True).start()
     container.runtime.start(workers=threads or container.settings.worker_threads)
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.db import group_commit
+from kefu.db.commit_hooks import after_commit
 from kefu.db.engine import make_engine, make_session_factory
 from kefu.db.group_commit import GroupCommitFailed, GroupCommitter, committer_for
-from kefu.db.session import after_commit
 from kefu.db.write_gate import FifoLock, GatedConnection
 
 COMMITS: list[str] = []  # COMMIT statements seen by the `engine` fixture's connections

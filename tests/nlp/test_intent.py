@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.nlp.intent import UNKNOWN, IntentModel, IntentModelError
-from kefu.nlp.labelled import Example
+from kefu.nlp.intent.model import UNKNOWN, IntentModel, IntentModelError
+from kefu.nlp.text.labelled import Example
 
 TRAINING = {
     "refund": [

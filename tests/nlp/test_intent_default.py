@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.nlp.intent import UNKNOWN, IntentModel, load_default_intent_model
+from kefu.nlp.intent.model import UNKNOWN, IntentModel, load_default_intent_model
 
 SHIPPED_LABELS = {
     "order_status", "delivery", "refund_return", "payment", "account_password", "complaint",

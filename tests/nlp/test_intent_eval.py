@@ -9,9 +9,9 @@ import numpy as np
 from click.testing import CliRunner
 
 from kefu.cli import main
-from kefu.nlp.intent import UNKNOWN
-from kefu.nlp.intent_calibration import choose_threshold
-from kefu.nlp.intent_eval import oos_figures
+from kefu.nlp.evaluation.intent import oos_figures
+from kefu.nlp.intent.calibration import choose_threshold
+from kefu.nlp.intent.model import UNKNOWN
 
 TRAIN = {
     "refund": ["I want a refund", "give me my money back", "refund my order", "how do I get a refund",

@@ -10,9 +10,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from kefu.nlp.intent import IntentConfig, IntentModel, IntentModelError
-from kefu.nlp.intent_features import GramCounts, Vocabulary, text_grams
-from kefu.nlp.intent_heads import (
+from kefu.nlp.intent.features import GramCounts, Vocabulary, text_grams
+from kefu.nlp.intent.heads import (
     ABSENT,
     MlpSettings,
     fit_head,
@@ -20,7 +19,8 @@ from kefu.nlp.intent_heads import (
     fit_neighbours,
     head_from_arrays,
 )
-from kefu.nlp.labelled import Example
+from kefu.nlp.intent.model import IntentConfig, IntentModel, IntentModelError
+from kefu.nlp.text.labelled import Example
 
 
 def _blobs(seed: int = 0, per_label: int = 40, dim: int = 16) -> tuple[np.ndarray, np.ndarray]:

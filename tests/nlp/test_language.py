@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kefu.nlp.language import LanguageHints, detect_language
+from kefu.nlp.language.detector import LanguageHints, detect_language
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_eval_language_needs_a_file_or_a_suite() -> None:
 
 
 def test_idms_table_learns_which_words_mark_which_language() -> None:
-    from kefu.nlp.language_training import Doc, fit_idms_table
+    from kefu.nlp.training.language import Doc, fit_idms_table
 
     docs = [
         Doc(("saya", "mahu", "wang"), "ms", "chat", 0),
@@ -115,7 +115,7 @@ def test_idms_table_learns_which_words_mark_which_language() -> None:
 
 
 def test_shipped_latin_model_is_small_and_loads() -> None:
-    from kefu.nlp.language_model import PARAMS_FILE, WORDS_FILE, artifact_dir, load_latin_model
+    from kefu.nlp.language.model import PARAMS_FILE, WORDS_FILE, artifact_dir, load_latin_model
 
     folder = artifact_dir()
     assert (folder / WORDS_FILE).stat().st_size + (folder / PARAMS_FILE).stat().st_size < 5_000_000

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.nlp.normalise import normalise
+from kefu.nlp.text.normalise import normalise
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kefu.nlp.readability import readability
+from kefu.nlp.text.readability import readability
 
 PAIRS = {
     "en": (

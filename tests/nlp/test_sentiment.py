@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 
 from kefu.cli import main
-from kefu.nlp.anger import anger_evidence, surface_cues
-from kefu.nlp.hashed_features import HashedFeatures
-from kefu.nlp.labelled import Example, read_examples
-from kefu.nlp.sentiment import SentimentModel, load_sentiment_model
-from kefu.nlp.sentiment_data import Corpus, canonical_label
-from kefu.nlp.sentiment_eval import evaluate_model, gold_labels
-from kefu.nlp.sentiment_training import HeadRecipe, train_model
+from kefu.nlp.evaluation.sentiment import evaluate_model, gold_labels
+from kefu.nlp.sentiment.anger import anger_evidence, surface_cues
+from kefu.nlp.sentiment.model import SentimentModel, load_sentiment_model
+from kefu.nlp.text.hashed_features import HashedFeatures
+from kefu.nlp.text.labelled import Example, read_examples
+from kefu.nlp.training.sentiment import HeadRecipe, train_model
+from kefu.nlp.training.sentiment_data import Corpus, canonical_label
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sentiment_messages.csv"
 LANGS = ("zh", "en", "id", "vi", "th", "ms")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp.text.tokenise import tokenise
 
 
 def test_chinese_is_segmented_into_words() -> None:
@@ -37,7 +37,7 @@ def test_code_mixed_runs_are_still_segmented() -> None:
 
 
 def test_already_normalised_text_gives_same_tokens() -> None:
-    from kefu.nlp.normalise import normalise
+    from kefu.nlp.text.normalise import normalise
 
     raw = "WHY is my REFUND sooo late?!"
     assert tokenise(normalise(raw), "en", normalised=True) == tokenise(raw, "en")

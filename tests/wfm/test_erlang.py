@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kefu.nlp.datasets import shared_data_dir
+from kefu.nlp.training.datasets import shared_data_dir
 from kefu.wfm import erlang
 
 DATA = shared_data_dir() / "erlang_c"

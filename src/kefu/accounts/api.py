@@ -41,7 +41,8 @@ from kefu.accounts.schemas import (
 )
 from kefu.core.errors import Forbidden
 from kefu.core.paging import Cursor, Limit, Page
-from kefu.db.session import DbSession, UnitOfWorkRoute, after_commit
+from kefu.db.commit_hooks import after_commit
+from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
 

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,8 +62,9 @@ from kefu.accounts.schemas import (
 from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, digest
 from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from kefu.core.paging import Page, checked_limit, decode_id_cursor, encode_cursor
+from kefu.core.paging import Page
 from kefu.db.outbox import publish
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 
 MAX_WORKSPACES_PER_LOGIN = 20
@@ -192,8 +193,9 @@ def list_agents(
             func.lower(Agent.display_name).contains(needle, autoescape=True),
             Agent.email.contains(needle, autoescape=True),
         ))
-    rows, next_cursor = _paginate(session, statement, Agent.id, limit=limit, cursor=cursor)
-    return Page[AgentOut](items=[AgentOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return keyset_page(
+        session, statement, [Agent.id], limit=limit, cursor=cursor, out=AgentOut.model_validate
+    )
 
 
 def update_agent(
@@ -321,8 +323,7 @@ def list_teams(
                 TeamMember.agent_id == agent_id, TeamMember.workspace_id == workspace_id
             )
         ))
-    rows, next_cursor = _paginate(session, statement, Team.id, limit=limit, cursor=cursor)
-    return Page[TeamOut](items=[TeamOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return keyset_page(session, statement, [Team.id], limit=limit, cursor=cursor, out=TeamOut.model_validate)
 
 
 def update_team(
@@ -449,8 +450,9 @@ def list_api_tokens(
     statement = select(ApiToken).where(ApiToken.workspace_id == workspace_id)
     if agent_id is not None:
         statement = statement.where(ApiToken.agent_id == agent_id)
-    rows, next_cursor = _paginate(session, statement, ApiToken.id, limit=limit, cursor=cursor)
-    return Page[TokenOut](items=[TokenOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return keyset_page(
+        session, statement, [ApiToken.id], limit=limit, cursor=cursor, out=TokenOut.model_validate
+    )
 
 
 def revoke_api_token(
@@ -655,16 +657,3 @@ def _describe(session: Session, principal: Principal, row: AuthSession | None) -
         csrf_token=row.csrf_token if row is not None else None,
         expires_at=row.expires_at if row is not None else None,
     )
-
-
-def _paginate(
-    session: Session, statement: Select[Any], key: Any, *, limit: int, cursor: str | None
-) -> tuple[list[Any], str | None]:
-    """Rows ordered by a time-ordered id, newest first, with the cursor of the next page."""
-    limit = checked_limit(limit)
-    if cursor:
-        statement = statement.where(key < decode_id_cursor(cursor))
-    rows = list(session.scalars(statement.order_by(key.desc()).limit(limit + 1)))
-    if len(rows) > limit:
-        return rows[:limit], encode_cursor([str(rows[limit - 1].id)])
-    return rows, None

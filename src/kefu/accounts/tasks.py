@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts import service
+from kefu.jobs.unit_of_work import unit_of_work
 
 PURGE_JOB = "accounts.purge_expired_credentials"
 
@@ -16,9 +17,7 @@ def purge_expired_credentials_job(session_factory: sessionmaker[Session]) -> Cal
 
     def purge_expired_credentials() -> int:
         """Delete expired console sessions and stale login failures; returns how many rows went."""
-        with session_factory() as session:
-            purged = service.purge_expired_credentials(session)
-            session.commit()
-            return purged
+        with unit_of_work(session_factory) as session:
+            return service.purge_expired_credentials(session)
 
     return purge_expired_credentials

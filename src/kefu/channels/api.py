@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 
 from kefu.accounts.dependencies import require_role
 from kefu.accounts.enums import Role
@@ -27,6 +29,7 @@ from kefu.channels.tasks import PROCESS_JOB
 from kefu.core.errors import NotFound
 from kefu.core.paging import MAX_LIMIT, Page
 from kefu.core.secretbox import SecretBox
+from kefu.db.commit_hooks import after_commit
 from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(tags=["channels"], route_class=UnitOfWorkRoute)
@@ -64,10 +67,11 @@ def _inbox_key(inbox_id: str) -> uuid.UUID:
         raise NotFound("inbox not found") from exc
 
 
-def _enqueue_after_response(request: Request, tasks: BackgroundTasks, job: str, ids: list[uuid.UUID]) -> None:
+def _enqueue_after_commit(request: Request, session: Session, job: str, ids: list[uuid.UUID]) -> None:
+    """Queue one job per id once the request's transaction has committed."""
     enqueue = request.app.state.container.runtime.enqueue
     for key in ids:
-        tasks.add_task(enqueue, job, str(key))
+        after_commit(session, functools.partial(enqueue, job, str(key)))
 
 
 @router.post("/inboxes", response_model=InboxOut, status_code=201)
@@ -125,7 +129,6 @@ def receive_webhook(
     session: DbSession,
     box: Box,
     request: Request,
-    tasks: BackgroundTasks,
 ) -> Response:
     """A provider's delivery: verified, stored raw and in the ledger, committed, then answered 200."""
     accepted = service.accept_webhook(
@@ -136,7 +139,7 @@ def receive_webhook(
             status_code=400,
             content={"error": {"code": "malformed_payload", "message": accepted.malformed, "details": None}},
         )
-    _enqueue_after_response(request, tasks, PROCESS_JOB, accepted.entry_ids)
+    _enqueue_after_commit(request, session, PROCESS_JOB, accepted.entry_ids)
     if accepted.reply is not None:
         return Response(accepted.reply, media_type=accepted.reply_content_type)
     return JSONResponse({"accepted": len(accepted.entry_ids), "duplicates": accepted.duplicates})
@@ -173,7 +176,6 @@ def replay_inbound(
     principal: AdminPrincipal,
     session: DbSession,
     request: Request,
-    tasks: BackgroundTasks,
     inbox_id: uuid.UUID | None = None,
     entry_id: uuid.UUID | None = None,
 ) -> object:
@@ -181,7 +183,7 @@ def replay_inbound(
     ids = service.replay_parked(
         session, workspace_id=principal.workspace_id, inbox_id=inbox_id, entry_id=entry_id
     )
-    _enqueue_after_response(request, tasks, PROCESS_JOB, ids)
+    _enqueue_after_commit(request, session, PROCESS_JOB, ids)
     return ReplayOut(replayed=len(ids))
 
 

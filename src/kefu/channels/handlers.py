@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from kefu.channels import service
 from kefu.channels.tasks import SEND_JOB
 from kefu.core.events import EventEnvelope
-from kefu.db.session import after_commit
+from kefu.db.commit_hooks import after_commit
 
 
 class OutboundRelay:

@@ -42,8 +42,9 @@ from kefu.channels.schemas import (
 from kefu.core import clock
 from kefu.core.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from kefu.core.ids import new_id
-from kefu.core.paging import Page, decode_id_cursor, encode_cursor
+from kefu.core.paging import Page
 from kefu.core.secretbox import SecretBox
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 
 log = logging.getLogger(__name__)
@@ -205,21 +206,14 @@ def get_inbox(session: Session, *, workspace_id: uuid.UUID, inbox_id: uuid.UUID,
     return _inbox_out(_load_inbox(session, workspace_id, inbox_id), box)
 
 
-def _cursor_id(cursor: str | None) -> uuid.UUID | None:
-    return None if cursor is None else decode_id_cursor(cursor)
-
-
 def list_inboxes(
     session: Session, *, workspace_id: uuid.UUID, box: SecretBox, cursor: str | None = None, limit: int = 50
 ) -> Page[InboxOut]:
     """Inboxes of the workspace, newest first."""
     query = select(Inbox).where(Inbox.workspace_id == workspace_id)
-    after = _cursor_id(cursor)
-    if after is not None:
-        query = query.where(Inbox.id < after)
-    rows = list(session.scalars(query.order_by(Inbox.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return Page[InboxOut](items=[_inbox_out(r, box) for r in rows[:limit]], next_cursor=next_cursor)
+    return keyset_page(
+        session, query, [Inbox.id], limit=limit, cursor=cursor, out=lambda row: _inbox_out(row, box)
+    )
 
 
 def update_inbox(
@@ -495,13 +489,8 @@ def list_entries(
         query = query.where(InboundEntry.status == status)
     if inbox_id is not None:
         query = query.where(InboundEntry.inbox_id == inbox_id)
-    after = _cursor_id(cursor)
-    if after is not None:
-        query = query.where(InboundEntry.id < after)
-    rows = list(session.scalars(query.order_by(InboundEntry.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return Page[InboundEntryOut](
-        items=[InboundEntryOut.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor
+    return keyset_page(
+        session, query, [InboundEntry.id], limit=limit, cursor=cursor, out=InboundEntryOut.model_validate
     )
 
 

@@ -15,6 +15,7 @@ from kefu.channels.adapters.base import SendFailed
 from kefu.channels.adapters.registry import adapter_for
 from kefu.core import clock
 from kefu.core.secretbox import SecretBox
+from kefu.jobs.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -50,29 +51,26 @@ class ChannelJobs:
         """Job: process one ledger entry in one transaction; on failure record it and schedule the retry."""
         key = uuid.UUID(entry_id)
         try:
-            with self._session_factory() as session:
+            with unit_of_work(self._session_factory) as session:
                 service.process_entry(session, entry_id=key, sink=self._sink)
-                session.commit()
             return
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             retry_at = service.record_entry_failure(session, entry_id=key, error=error)
-            session.commit()
         if retry_at is not None:
             self._later(PROCESS_JOB, entry_id, retry_at)
 
     def send(self, delivery_id: str) -> None:
         """Job: send one outbound message through its provider; retry retryable failures with back-off."""
         key = uuid.UUID(delivery_id)
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             request = service.claim_delivery(
                 session,
                 delivery_id=key,
                 lease_seconds=SEND_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS,
                 box=self._box,
             )
-            session.commit()
         if request is None:
             return
         adapter = adapter_for(request.channel)
@@ -95,15 +93,14 @@ class ChannelJobs:
         except Exception as exc:
             log.exception("sending delivery %s failed unexpectedly", key)
             outcome = {"error": f"unexpected error: {type(exc).__name__}", "retryable": True}
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             retry_at = service.record_send(session, delivery_id=key, **outcome)
-            session.commit()
         if retry_at is not None:
             self._later(SEND_JOB, delivery_id, retry_at)
 
     def retry_due(self) -> None:
         """Periodic job: enqueue every due ledger entry and delivery (retries survive restarts)."""
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             entries = service.due_entry_ids(session, limit=DUE_BATCH)
             deliveries = service.due_delivery_ids(session, limit=DUE_BATCH)
         for entry_id in entries:

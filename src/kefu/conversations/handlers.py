@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from kefu.conversations import service
@@ -10,6 +12,7 @@ from kefu.conversations.events import ConversationComplaintMarked, MessageAnalys
 from kefu.conversations.schemas import SYSTEM, Actor
 from kefu.core.events import EventEnvelope
 from kefu.customers.events import CustomersMerged
+from kefu.jobs.subscriptions import StagedHandler
 
 
 def on_customers_merged(session: Session, envelope: EventEnvelope) -> None:
@@ -27,11 +30,31 @@ def on_customers_merged(session: Session, envelope: EventEnvelope) -> None:
     )
 
 
-def on_message_received(session: Session, envelope: EventEnvelope) -> None:
-    """Analyse a stored customer message (language, intent, sentiment, anger, abuse)."""
+def _read_received(session: Session, envelope: EventEnvelope) -> service.MessageToAnalyse | None:
     event = envelope.event
-    if isinstance(event, MessageReceived):
-        service.analyse_message(session, workspace_id=event.workspace_id, message_id=event.message_id)
+    if not isinstance(event, MessageReceived):
+        return None
+    return service.read_message_for_analysis(
+        session, workspace_id=event.workspace_id, message_id=event.message_id
+    )
+
+
+def _save_analysis(session: Session, envelope: EventEnvelope, analysis: dict[str, Any]) -> None:
+    event = envelope.event
+    assert isinstance(event, MessageReceived)  # _read_received read nothing for any other event
+    service.save_message_analysis(
+        session, workspace_id=event.workspace_id, message_id=event.message_id, analysis=analysis
+    )
+
+
+on_message_received = StagedHandler(
+    name=f"{__name__}.on_message_received",
+    read=_read_received,
+    compute=service.infer_message_analysis,
+    write=_save_analysis,
+)
+"""Analyse a stored customer message (language, intent, sentiment, anger, abuse): read the message,
+run the models with no transaction open, record the result with the event marked handled."""
 
 
 def on_message_analysed(session: Session, envelope: EventEnvelope) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,10 +47,11 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
-from kefu.core.paging import Page, checked_limit, encode_cursor
+from kefu.core.paging import Page
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerOut, ResolveIn
 from kefu.db.outbox import publish
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 from kefu.nlp import service as nlp
 from kefu.nlp.malicious import MaliciousSignals
@@ -533,25 +535,11 @@ def list_conversations(
     cursor: str | None = None,
 ) -> Page[ConversationOut]:
     """Conversations matching the filters, most recent message first (then id), cursor-paginated."""
-    limit = checked_limit(limit)
     query = listing.filtered(select(Conversation).where(Conversation.workspace_id == workspace_id), filters)
-    if cursor:
-        after_at, after_id = listing.conversation_cursor(cursor)
-        query = query.where(
-            or_(
-                Conversation.last_message_at < after_at,
-                and_(Conversation.last_message_at == after_at, Conversation.id < after_id),
-            )
-        )
-    query = query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc()).limit(limit + 1)
-    rows = session.scalars(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        next_cursor = encode_cursor([clock.as_utc(last.last_message_at).isoformat(), str(last.id)])
-    return Page(items=[ConversationOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return keyset_page(
+        session, query, [Conversation.last_message_at, Conversation.id], limit=limit, cursor=cursor,
+        out=ConversationOut.model_validate,
+    )
 
 
 def count_conversations(session: Session, *, workspace_id: uuid.UUID, filters: ConversationFilter) -> int:
@@ -595,7 +583,10 @@ def list_messages(
     query = select(Message).where(
         Message.workspace_id == workspace_id, Message.conversation_id == conversation_id
     )
-    return listing.id_page(session, query, Message.id, limit, cursor, MessageOut)
+    return keyset_page(
+        session, query, [Message.id], limit=limit, cursor=cursor, out=MessageOut.model_validate,
+        newest_first=False,
+    )
 
 
 def list_timeline(
@@ -611,18 +602,30 @@ def list_timeline(
     query = select(TimelineEntry).where(
         TimelineEntry.workspace_id == workspace_id, TimelineEntry.conversation_id == conversation_id
     )
-    return listing.id_page(session, query, TimelineEntry.id, limit, cursor, TimelineEntryOut)
+    return keyset_page(
+        session, query, [TimelineEntry.id], limit=limit, cursor=cursor,
+        out=TimelineEntryOut.model_validate, newest_first=False,
+    )
 
 
-def analyse_message(
+@dataclass(frozen=True)
+class MessageToAnalyse:
+    """A stored customer message and what its analysis needs, read before the models run."""
+
+    text: str
+    intent_model: nlp.IntentModel
+    language_hint: str | None
+    market: str | None
+    previous_languages: tuple[str, ...]
+
+
+def read_message_for_analysis(
     session: Session, *, workspace_id: uuid.UUID, message_id: uuid.UUID
-) -> MessageOut | None:
-    """Run language analysis on a stored customer message and record it; once per message.
+) -> MessageToAnalyse | None:
+    """What analysing a stored customer message needs; None when it is not one or is analysed already.
 
     Context for language identification: the customer's known language and market and the
     languages of the conversation's earlier messages. The intent model is the workspace's own.
-    The reading transaction is committed before the models run, so the database (on SQLite,
-    its single write lock) is not held during inference; the result is written in a new one.
     """
     message = session.get(Message, message_id)
     if (
@@ -646,32 +649,47 @@ def analyse_message(
         .order_by(Message.id.desc())
         .limit(5)
     )
-    previous_languages = [lang for lang in previous if lang]
-    intent_model = nlp.intent_model_for(session, workspace_id=workspace_id)
-    session.commit()
-    result = nlp.analyse(
-        message.text,
-        intent_model=intent_model,
+    return MessageToAnalyse(
+        text=message.text,
+        intent_model=nlp.intent_model_for(session, workspace_id=workspace_id),
         language_hint=customer.language,
         market=customer.market,
-        previous_languages=previous_languages,
+        previous_languages=tuple(lang for lang in previous if lang),
+    )
+
+
+def infer_message_analysis(message: MessageToAnalyse) -> dict[str, Any]:
+    """Run the models on a message read by `read_message_for_analysis`: no database work."""
+    result = nlp.analyse(
+        message.text,
+        intent_model=message.intent_model,
+        language_hint=message.language_hint,
+        market=message.market,
+        previous_languages=message.previous_languages,
     )
     anger = result.anger
+    return {
+        "language": result.language if result.language != "other" else UNDETERMINED_LANGUAGE,
+        "intent": result.intent,
+        "intent_confidence": result.intent_confidence,
+        "sentiment": result.sentiment,
+        "sentiment_score": result.sentiment_score,
+        "anger": anger,
+        "angry": None if anger is None else anger >= ANGER_THRESHOLD,
+        "abusive": result.abuse_flagged,
+        "abuse_categories": list(result.abuse_categories),
+    }
+
+
+def save_message_analysis(
+    session: Session, *, workspace_id: uuid.UUID, message_id: uuid.UUID, analysis: dict[str, Any]
+) -> MessageOut | None:
+    """Record an inferred analysis unless the message was analysed meanwhile; once per message."""
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None or message.workspace_id != workspace_id or message.analysed_at is not None:
+        return None
     return record_message_analysis(
-        session,
-        workspace_id=workspace_id,
-        message_id=message.id,
-        analysis={
-            "language": result.language if result.language != "other" else UNDETERMINED_LANGUAGE,
-            "intent": result.intent,
-            "intent_confidence": result.intent_confidence,
-            "sentiment": result.sentiment,
-            "sentiment_score": result.sentiment_score,
-            "anger": anger,
-            "angry": None if anger is None else anger >= ANGER_THRESHOLD,
-            "abusive": result.abuse_flagged,
-            "abuse_categories": list(result.abuse_categories),
-        },
+        session, workspace_id=workspace_id, message_id=message_id, analysis=analysis
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.ids import new_id
-from kefu.core.paging import Page, checked_limit, decode_id_cursor, encode_cursor
+from kefu.core.paging import Page
 from kefu.customers import values
 from kefu.customers.bulk import resolve_customers as resolve_customers
 from kefu.customers.enums import IdentityKind, VipTier
@@ -59,6 +59,7 @@ from kefu.customers.schemas import (
     ResolvedCustomer,
 )
 from kefu.db.outbox import publish, publish_many
+from kefu.db.paging import keyset_page
 from kefu.db.rows import first_row, insert_rows
 
 RESOLVE_EXTRA_ATTEMPTS = 2
@@ -135,12 +136,7 @@ def list_customers(
                 ),
             )
         )
-    if cursor is not None:
-        query = query.where(Customer.id < _cursor_id(cursor))
-    limit = checked_limit(limit)
-    rows = list(session.scalars(query.order_by(Customer.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return Page(items=[_to_out(row) for row in rows[:limit]], next_cursor=next_cursor)
+    return keyset_page(session, query, [Customer.id], limit=limit, cursor=cursor, out=_to_out)
 
 
 def list_customers_by_id(
@@ -171,13 +167,8 @@ def list_merges(
             CustomerMerge.target_customer_id == customer_id,
         ),
     )
-    if cursor is not None:
-        query = query.where(CustomerMerge.id < _cursor_id(cursor))
-    limit = checked_limit(limit)
-    rows = list(session.scalars(query.order_by(CustomerMerge.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return Page(
-        items=[CustomerMergeOut.model_validate(row) for row in rows[:limit]], next_cursor=next_cursor
+    return keyset_page(
+        session, query, [CustomerMerge.id], limit=limit, cursor=cursor, out=CustomerMergeOut.model_validate
     )
 
 
@@ -666,5 +657,3 @@ def _search_text(q: str) -> str:
     return _checked(lambda text: values.clean_text(text, max_length=100, code="invalid_query"), q,
                     loc=["q"])
 
-
-_cursor_id = decode_id_cursor

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from kefu.core import clock
 from kefu.core.events import DomainEvent
 from kefu.db.base import Base, BigIntId
-from kefu.db.group_commit import when_committed
+from kefu.db.commit_hooks import after_commit, inside, rolled_back_savepoint
 from kefu.db.rows import insert_rows
 
 AFTER_COMMIT_KEY = "outbox_after_commit"
+"""Session-info key of the callback (the relay's wake-up) run after a commit that wrote events."""
 _PENDING_KEY = "outbox_pending"
-_WRITTEN_KEY = "outbox_written"
 
 
 class OutboxEvent(Base):
@@ -84,17 +84,17 @@ def _write_pending(session: Session) -> None:
         return  # a savepoint's events wait for the outer commit
     insert_rows(session, _OUTBOX, [row for _, row in pending])
     pending.clear()
-    session.info[_WRITTEN_KEY] = True
+    hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
+    if hook is not None:
+        after_commit(session, hook)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
-    boundary: SessionTransaction | None = previous  # a failed flush rolls back its enclosing savepoint
-    while boundary is not None and not boundary.nested:
-        boundary = boundary.parent
+    boundary = rolled_back_savepoint(previous)
     if boundary is not None:
         session.info[_PENDING_KEY] = [
-            (scope, row) for scope, row in _pending(session) if not _inside(scope, boundary)
+            (scope, row) for scope, row in _pending(session) if not inside(scope, boundary)
         ]
 
 
@@ -102,25 +102,6 @@ def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
 def _forget_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # after commit, rollback or close, nothing stays pending
         session.info.pop(_PENDING_KEY, None)
-        session.info.pop(_WRITTEN_KEY, None)
-
-
-def _inside(scope: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
-    while scope is not None:
-        if scope is ancestor:
-            return True
-        scope = scope.parent
-    return False
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint was released; the events wait for the outer commit
-    if session.info.pop(_WRITTEN_KEY, False):
-        hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
-        if hook is not None:
-            when_committed(session, hook)
 
 
 def prune_dispatched(session: Session, *, before: datetime) -> int:

@@ -18,10 +18,9 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
-from kefu.db.group_commit import GROUP_COMMITTED, committer_for, when_committed
+from kefu.db.group_commit import GROUP_COMMITTED, committer_for
 
 _CHECKS_KEY = "checks_on_begin"
-_AFTER_COMMIT_KEY = "after_commit_callbacks"
 _SESSION_KEY = "kefu.session"  # the request's session, in the ASGI scope, for its route to settle
 _COMMITS = "__kefu_commits_session__"  # marks an endpoint already wrapped (routers are copied when included)
 
@@ -41,22 +40,6 @@ def check_on_begin(session: Session, check: Check) -> None:
 def _run_checks(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
     for check in session.info.pop(_CHECKS_KEY, ()):
         check(connection)
-
-
-def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Call `callback` once the session's transaction has committed; forget it if it rolls back."""
-    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(callback)
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(_AFTER_COMMIT_KEY, ()):
-        when_committed(session, callback)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 async def db_session(request: Request) -> Session:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.core import clock
 from kefu.core.events import EventEnvelope, event_class
 from kefu.db.outbox import HandledEvent, OutboxEvent
-from kefu.jobs.subscriptions import Handler, Subscriptions
+from kefu.jobs.subscriptions import Handler, StagedHandler, Subscriber, Subscriptions
+from kefu.jobs.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +26,20 @@ TOGETHER = 25
 """Events one handler processes in one transaction (short, so API writers are not held up long)."""
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """The exception a staged handler's read or compute step raised for one event."""
+
+    error: Exception
+
+
 class OutboxRelay:
     """Reads pending outbox rows in id order and runs each subscriber over them in small transactions.
 
     A handler takes up to TOGETHER events per transaction; if one of them fails, the chunk is
-    rolled back and its events are retried one by one, so only the failing event waits.
+    rolled back and its events are retried one by one, so only the failing event waits. A
+    `StagedHandler` reads its chunk first in a transaction of its own and computes with none
+    open; only its writes share the transaction that marks the events handled.
     """
 
     def __init__(
@@ -59,9 +71,10 @@ class OutboxRelay:
         if not ids:
             return 0
         failures: dict[int, list[str]] = {}
-        for name, (handler, envelopes) in self._pending_work(ids).items():
+        for name, (subscriber, envelopes) in self._pending_work(ids).items():
             for start in range(0, len(envelopes), TOGETHER):
                 chunk = envelopes[start : start + TOGETHER]
+                handler = self._prepared(subscriber, chunk)
                 if len(chunk) > 1 and self._run_together(name, handler, chunk):
                     continue
                 for envelope in chunk:  # alone, so one failing event holds back no other
@@ -73,7 +86,7 @@ class OutboxRelay:
     def _claim(self, batch: int) -> list[int]:
         """Lease a batch of due events so that concurrent relays skip them."""
         now = clock.now()
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             query = (
                 select(OutboxEvent)
                 .where(OutboxEvent.dispatched_at.is_(None))
@@ -86,12 +99,11 @@ class OutboxRelay:
             rows = list(session.scalars(query))
             for row in rows:
                 row.next_attempt_at = now + LEASE
-            session.commit()
             return [row.id for row in rows]
 
-    def _pending_work(self, ids: list[int]) -> dict[str, tuple[Handler, list[EventEnvelope]]]:
+    def _pending_work(self, ids: list[int]) -> dict[str, tuple[Subscriber, list[EventEnvelope]]]:
         """Per handler, the claimed events (in id order) it has not handled yet."""
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             rows = session.scalars(
                 select(OutboxEvent)
                 .where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
@@ -102,7 +114,7 @@ class OutboxRelay:
                     select(HandledEvent.event_id, HandledEvent.handler).where(HandledEvent.event_id.in_(ids))
                 ).tuples()
             )
-            work: dict[str, tuple[Handler, list[EventEnvelope]]] = {}
+            work: dict[str, tuple[Subscriber, list[EventEnvelope]]] = {}
             for row in rows:
                 envelope = EventEnvelope(
                     id=row.id,
@@ -117,7 +129,7 @@ class OutboxRelay:
 
     def _finish(self, ids: list[int], failures: dict[int, list[str]]) -> None:
         """Mark the batch dispatched, except failed events, which wait with backoff (or are abandoned)."""
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             now = clock.now()
             for row in session.scalars(
                 select(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
@@ -132,37 +144,69 @@ class OutboxRelay:
                     row.dispatched_at = now
                 else:
                     row.next_attempt_at = now + timedelta(seconds=min(2**row.attempts, 3600))
-            session.commit()
+
+    def _prepared(self, subscriber: Subscriber, chunk: list[EventEnvelope]) -> Handler:
+        """The handler to run in the marking transaction; a staged one has read and computed already."""
+        if not isinstance(subscriber, StagedHandler):
+            return subscriber
+        inputs = self._read(subscriber, chunk)
+        outcomes: dict[int, Any] = {}
+        for envelope in chunk:  # no transaction is open here
+            given = inputs[envelope.id]
+            try:
+                outcomes[envelope.id] = given if given is None or isinstance(given, _Failed) else (
+                    subscriber.compute(given)
+                )
+            except Exception as exc:
+                outcomes[envelope.id] = _Failed(exc)
+
+        def write(session: Session, envelope: EventEnvelope) -> None:
+            outcome = outcomes[envelope.id]
+            if isinstance(outcome, _Failed):
+                raise outcome.error
+            if outcome is not None:
+                subscriber.write(session, envelope, outcome)
+
+        return write
+
+    def _read(self, subscriber: StagedHandler, chunk: list[EventEnvelope]) -> dict[int, Any]:
+        """The read step for a chunk in one short transaction (event by event if that fails)."""
+        try:
+            with unit_of_work(self._session_factory) as session:
+                return {envelope.id: subscriber.read(session, envelope) for envelope in chunk}
+        except Exception as exc:
+            if len(chunk) == 1:
+                return {chunk[0].id: _Failed(exc)}
+        inputs: dict[int, Any] = {}
+        for envelope in chunk:
+            inputs.update(self._read(subscriber, [envelope]))
+        return inputs
 
     def _run_together(self, name: str, handler: Handler, envelopes: list[EventEnvelope]) -> bool:
         """Run one handler over several events in one transaction; False (nothing kept) if any fails."""
-        with self._session_factory() as session:
-            try:
+        try:
+            with unit_of_work(self._session_factory) as session:
                 for envelope in envelopes:
                     handler(session, envelope)
                     session.add(HandledEvent(event_id=envelope.id, handler=name, handled_at=clock.now()))
-                session.commit()
-            except Exception:
-                session.rollback()
-                log.debug("handler %s failed in a batch; retrying its events one by one", name)
-                return False
+        except Exception:
+            log.debug("handler %s failed in a batch; retrying its events one by one", name)
+            return False
         return True
 
     def _run_handler(self, name: str, handler: Handler, envelope: EventEnvelope) -> str | None:
         """Run one handler and mark it handled in the same transaction; return an error or None."""
-        with self._session_factory() as session:
-            try:
+        try:
+            with unit_of_work(self._session_factory) as session:
                 handler(session, envelope)
                 session.add(HandledEvent(event_id=envelope.id, handler=name, handled_at=clock.now()))
-                session.commit()
-            except IntegrityError:
-                session.rollback()
+        except IntegrityError:
+            with unit_of_work(self._session_factory) as session:
                 if session.get(HandledEvent, (envelope.id, name)) is not None:
                     return None
-                log.exception("handler %s failed on event %s", name, envelope.id)
-                return "integrity error"
-            except Exception as exc:
-                session.rollback()
-                log.exception("handler %s failed on event %s", name, envelope.id)
-                return type(exc).__name__
+            log.exception("handler %s failed on event %s", name, envelope.id)
+            return "integrity error"
+        except Exception as exc:
+            log.exception("handler %s failed on event %s", name, envelope.id)
+            return type(exc).__name__
         return None

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
 from kefu.db.outbox import PRUNE_BATCH, prune_dispatched
+from kefu.jobs.unit_of_work import unit_of_work
 
 PRUNE_OUTBOX_JOB = "outbox.prune_dispatched"
 
@@ -21,9 +22,8 @@ def prune_outbox_job(session_factory: sessionmaker[Session], retention: timedelt
         before = clock.now() - retention
         pruned = 0
         while True:
-            with session_factory() as session:
+            with unit_of_work(session_factory) as session:
                 deleted = prune_dispatched(session, before=before)
-                session.commit()
             pruned += deleted
             if deleted < PRUNE_BATCH:
                 return pruned

@@ -1,6 +1,6 @@
 """Full analysis of one message: language -> tokens -> intent -> sentiment/anger -> abuse.
 
-The work per message is bounded whatever the text (`kefu.nlp.bounds`): the stages see a
+The work per message is bounded whatever the text (`kefu.nlp.text.bounds`): the stages see a
 squeezed, capped form of it, and the models run only while the analysis is within its time
 budget (a model skipped for the budget leaves its fields None and is named in `skipped`).
 Providers sit behind small protocols so a stronger local model can replace one without
@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from kefu.nlp.abuse import detect_abuse
-from kefu.nlp.bounds import bound_text
-from kefu.nlp.language import OTHER, LanguageDetector, LanguageHints, get_language_detector
-from kefu.nlp.normalise import normalise
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp.language.detector import OTHER, LanguageDetector, LanguageHints, get_language_detector
+from kefu.nlp.moderation.abuse import detect_abuse
+from kefu.nlp.text.bounds import bound_text
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.tokenise import tokenise
 
 BUDGET_SECONDS = 0.25
 """Time one analysis may take before the models not yet run are skipped (a backstop: the
@@ -29,7 +29,7 @@ bounded input keeps the worst case far below it, see docs/benchmarks.md)."""
 
 
 class IntentPredictionLike(Protocol):
-    """What an intent model returns (see kefu.nlp.intent.IntentPrediction)."""
+    """What an intent model returns (see kefu.nlp.intent.model.IntentPrediction)."""
 
     @property
     def label(self) -> str:
@@ -48,7 +48,7 @@ class IntentProvider(Protocol):
 
 
 class SentimentResultLike(Protocol):
-    """What a sentiment model returns (see kefu.nlp.sentiment.SentimentResult)."""
+    """What a sentiment model returns (see kefu.nlp.sentiment.model.SentimentResult)."""
 
     @property
     def label(self) -> str:
@@ -210,7 +210,7 @@ def build_default_analyzer() -> tuple[Analyzer, LoadReport]:
     intent_model: IntentProvider | None = None
     start = time.perf_counter()
     try:
-        from kefu.nlp.intent import load_default_intent_model
+        from kefu.nlp.intent.model import load_default_intent_model
 
         intent_model = load_default_intent_model()
         seconds["intent"] = round(time.perf_counter() - start, 3)
@@ -219,7 +219,7 @@ def build_default_analyzer() -> tuple[Analyzer, LoadReport]:
     sentiment_model: SentimentProvider | None = None
     start = time.perf_counter()
     try:
-        from kefu.nlp.sentiment import load_sentiment_model
+        from kefu.nlp.sentiment.model import load_sentiment_model
 
         sentiment_model = load_sentiment_model()
         seconds["sentiment"] = round(time.perf_counter() - start, 3)

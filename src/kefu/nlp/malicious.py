@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from kefu.nlp.abuse import AbuseResult, detect_abuse
-from kefu.nlp.normalise import normalise
+from kefu.nlp.moderation.abuse import AbuseResult, detect_abuse
+from kefu.nlp.text.normalise import normalise
 
 _PRIME = (1 << 31) - 1
 _UNSPACED_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")

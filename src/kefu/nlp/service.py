@@ -14,21 +14,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
-from kefu.core.errors import ValidationFailed
-from kefu.core.paging import Page, decode_cursor, encode_cursor
+from kefu.core.paging import Page
 from kefu.db.outbox import publish
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 from kefu.nlp.analyzer import MessageAnalysis, load_analyzer
 from kefu.nlp.enums import ModelStatus
 from kefu.nlp.events import IntentModelActivated, IntentModelTrained, IntentTrainingRequested
 from kefu.nlp.exceptions import ModelNotReady, NotEnoughExamples
-from kefu.nlp.intent import IntentModel, load_default_intent_model
-from kefu.nlp.labelled import Example
-from kefu.nlp.language import LanguageHints
+from kefu.nlp.intent.model import IntentModel, load_default_intent_model
+from kefu.nlp.language.detector import LanguageHints
 from kefu.nlp.metrics import classification_report
 from kefu.nlp.models import IntentExample, IntentModelVersion
-from kefu.nlp.normalise import normalise
 from kefu.nlp.schemas import AddedExamples, IntentExampleIn, IntentExampleOut, IntentModelOut
+from kefu.nlp.text.labelled import Example
+from kefu.nlp.text.normalise import normalise
+from kefu.nlp.text.readability import Readability
+from kefu.nlp.text.readability import readability as _readability
+from kefu.nlp.text.tokenise import tokenise as _tokenise
 
 MIN_EXAMPLES_PER_LABEL = 3
 MIN_LABELS = 2
@@ -77,15 +80,8 @@ def list_intent_examples(
     query = select(IntentExample).where(IntentExample.workspace_id == workspace_id)
     if label:
         query = query.where(IntentExample.label == label)
-    if cursor:
-        (last_id,) = decode_cursor(cursor, size=1)
-        query = query.where(IntentExample.id < _uuid(last_id))
-    rows = list(session.scalars(query.order_by(IntentExample.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        items=[IntentExampleOut.model_validate(r) for r in rows],
-        next_cursor=encode_cursor([str(rows[-1].id)]) if more else None,
+    return keyset_page(
+        session, query, [IntentExample.id], limit=limit, cursor=cursor, out=IntentExampleOut.model_validate
     )
 
 
@@ -273,14 +269,23 @@ def analyse(
     return load_analyzer().analyse(text, hints=hints, intent_model=intent_model)
 
 
+def load_models() -> None:
+    """Load the bundled models now, so the first analysis does not pay the load."""
+    load_analyzer()
+
+
+def tokenise(text: str, language: str) -> list[str]:
+    """The language-aware word tokens of a text."""
+    return _tokenise(text, language)
+
+
+def readability(text: str, language: str) -> Readability:
+    """Readability 0-100 of a text (higher = easier)."""
+    return _readability(text, language)
+
+
 def _version(session: Session, workspace_id: uuid.UUID, version_id: uuid.UUID) -> IntentModelVersion:
     return get_scoped(
         session, IntentModelVersion, version_id, workspace_id=workspace_id, what="intent model version"
     )
 
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise ValidationFailed("malformed cursor", code="invalid_cursor") from exc

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.jobs.unit_of_work import unit_of_work
 from kefu.nlp import service
 from kefu.nlp.events import IntentTrainingRequested
 
@@ -13,9 +14,8 @@ from kefu.nlp.events import IntentTrainingRequested
 def train_intent_model(session_factory: sessionmaker[Session], payload: dict[str, Any]) -> None:
     """Train the intent model version an `IntentTrainingRequested` event names."""
     event = IntentTrainingRequested.model_validate(payload)
-    with session_factory() as session:
+    with unit_of_work(session_factory) as session:
         service.run_intent_training(
             session, workspace_id=event.workspace_id, version_id=event.version_id,
             activate=event.activate,
         )
-        session.commit()

@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kefu.nlp.readability import readability
-from kefu.nlp.tokenise import tokenise
+from kefu.nlp import service as nlp
 from kefu.qa.cues import compile_patterns, find_cue, lexicon_language
 from kefu.qa.enums import CheckKind, Cue, Outcome
 from kefu.qa.scorecards import CheckSpec
@@ -262,7 +261,7 @@ def check_readability(spec: CheckSpec, transcript: Transcript) -> CheckResult:
     judged = [t for t in transcript.agent_turns if _word_count(t.text, lang) >= min_words]
     if not judged:
         return _na(spec, f"no agent reply of {min_words} words or more")
-    scores = [(readability(t.text, lang).score, t) for t in judged]
+    scores = [(nlp.readability(t.text, lang).score, t) for t in judged]
     hardest_score, hardest = min(scores, key=lambda s: s[0])
     minimum = float(spec.params.get("min_score", 35))
     outcome = Outcome.PASSED if hardest_score >= minimum else Outcome.FAILED
@@ -276,7 +275,7 @@ def check_readability(spec: CheckSpec, transcript: Transcript) -> CheckResult:
 
 
 def _word_count(text: str, lang: str) -> int:
-    return sum(1 for token in tokenise(text, lang) if any(ch.isalnum() for ch in token))
+    return sum(1 for token in nlp.tokenise(text, lang) if any(ch.isalnum() for ch in token))
 
 
 _CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
+from kefu.jobs.unit_of_work import unit_of_work
 from kefu.qa import service
 from kefu.qa.schemas import DeadlineSource
 
@@ -33,12 +34,12 @@ def evaluate_due(
     after: uuid.UUID | None = None
     evaluated = pages = 0
     while True:
-        with session_factory() as session:
+        with unit_of_work(session_factory) as session:
             due, after = service.due_conversations(
                 session, now=clock.now(), resolved_since=resolved_since, after_id=after, limit=_PAGE
             )
         for workspace_id, conversation_id, refresh in due:
-            with session_factory() as session:
+            with unit_of_work(session_factory) as session:
                 if (
                     service.evaluate_conversation(
                         session,
@@ -50,7 +51,6 @@ def evaluate_due(
                     is not None
                 ):
                     evaluated += 1
-                session.commit()
         pages += 1
         if progress is not None:
             progress(pages, evaluated)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.jobs.unit_of_work import unit_of_work
 from kefu.sla import service
 
 SWEEP_JOB = "sla.sweep"
@@ -20,9 +21,8 @@ def sweep_job(
         """Sweep until no due target is left."""
         examined = 0
         while True:
-            with session_factory() as session:
+            with unit_of_work(session_factory) as session:
                 result = service.sweep_due(session, limit=batch)
-                session.commit()
             examined += result.examined
             if result.examined < batch:
                 return examined

@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from kefu.accounts.dependencies import require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.core.events import event_types
 from kefu.core.paging import Cursor, Limit, Page
+from kefu.db.commit_hooks import after_commit
 from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.webhooks import service
 from kefu.webhooks.enums import DeliveryStatus
@@ -34,9 +36,10 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=UnitOfWork
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
-def _send_after_commit(request: Request, tasks: BackgroundTasks, delivery: DeliveryOut) -> None:
-    """Queue the delivery job once the response (and so the transaction) is done."""
-    tasks.add_task(request.app.state.container.runtime.enqueue, DELIVER_JOB, str(delivery.id))
+def _send_after_commit(request: Request, session: Session, delivery: DeliveryOut) -> None:
+    """Queue the delivery job once the request's transaction has committed."""
+    enqueue = request.app.state.container.runtime.enqueue
+    after_commit(session, lambda: enqueue(DELIVER_JOB, str(delivery.id)))
 
 
 @router.get("/event-types", response_model=EventTypesOut)
@@ -111,13 +114,12 @@ def ping_endpoint(
     principal: AdminPrincipal,
     session: DbSession,
     request: Request,
-    tasks: BackgroundTasks,
 ) -> DeliveryOut:
     """Send a signed `webhook.ping` to the endpoint; follow it in the delivery log."""
     delivery = service.create_ping_delivery(
         session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id
     )
-    _send_after_commit(request, tasks, delivery)
+    _send_after_commit(request, session, delivery)
     return delivery
 
 
@@ -155,9 +157,8 @@ def redeliver(
     principal: AdminPrincipal,
     session: DbSession,
     request: Request,
-    tasks: BackgroundTasks,
 ) -> DeliveryOut:
     """Send a finished delivery once more with the same body."""
     delivery = service.redeliver(session, workspace_id=principal.workspace_id, delivery_id=delivery_id)
-    _send_after_commit(request, tasks, delivery)
+    _send_after_commit(request, session, delivery)
     return delivery

@@ -5,17 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kefu.core.events import EventEnvelope
+from kefu.db.commit_hooks import after_commit
 from kefu.webhooks import service
 from kefu.webhooks.tasks import DELIVER_JOB, Enqueue
 
 log = logging.getLogger(__name__)
-
-_PENDING_KEY = "webhooks_pending_deliveries"
-_LISTENING_KEY = "webhooks_listening"
 
 
 class EventFanout:
@@ -27,26 +24,13 @@ class EventFanout:
     def on_any_event(self, session: Session, envelope: EventEnvelope) -> None:
         """Create the event's deliveries (idempotent per event and endpoint); enqueue once committed."""
         created = service.create_event_deliveries(session, envelope=envelope)
-        if not created:
-            return
-        if not session.info.get(_LISTENING_KEY):
-            session.info[_LISTENING_KEY] = True
-            event.listen(session, "after_commit", self._after_commit)
-            event.listen(session, "after_rollback", self._after_rollback)
-        pending: list[uuid.UUID] = session.info.setdefault(_PENDING_KEY, [])
-        pending.extend(created)
+        if created:
+            after_commit(session, lambda: self._enqueue_all(created))
 
-    def _after_commit(self, session: Session) -> None:
-        """Enqueue the deliveries of the committed transaction (a released savepoint waits)."""
-        if session.in_nested_transaction():
-            return
-        for delivery_id in session.info.pop(_PENDING_KEY, None) or []:
+    def _enqueue_all(self, delivery_ids: list[uuid.UUID]) -> None:
+        """Queue the committed deliveries; one that cannot be queued waits for the minute sweep."""
+        for delivery_id in delivery_ids:
             try:
                 self._enqueue(DELIVER_JOB, str(delivery_id))
             except Exception:
                 log.warning("could not enqueue delivery %s; the minute sweep will", delivery_id)
-
-    def _after_rollback(self, session: Session) -> None:
-        """Rolled-back deliveries were never stored: forget them."""
-        if not session.in_nested_transaction():
-            session.info.pop(_PENDING_KEY, None)

@@ -14,8 +14,9 @@ from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
-from kefu.core.paging import Page, decode_id_cursor, encode_cursor
+from kefu.core.paging import Page
 from kefu.db.outbox import publish
+from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 from kefu.outbound.client import OutboundPolicy, OutboundRefused
 from kefu.webhooks.enums import DeliveryStatus
@@ -74,10 +75,6 @@ def _load_delivery(session: Session, workspace_id: uuid.UUID, delivery_id: uuid.
     )
 
 
-def _cursor_id(cursor: str | None) -> uuid.UUID | None:
-    return None if cursor is None else decode_id_cursor(cursor)
-
-
 def check_endpoint_url(url: str, *, policy: OutboundPolicy) -> None:
     """Refuse (422 `url_not_allowed`) a URL the server's outbound guard would never call."""
     try:
@@ -125,12 +122,7 @@ def list_endpoints(
 ) -> Page[EndpointOut]:
     """Endpoints of the workspace, newest first."""
     query = select(WebhookEndpoint).where(WebhookEndpoint.workspace_id == workspace_id)
-    after = _cursor_id(cursor)
-    if after is not None:
-        query = query.where(WebhookEndpoint.id < after)
-    rows = list(session.scalars(query.order_by(WebhookEndpoint.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return Page[EndpointOut](items=[_endpoint_out(r) for r in rows[:limit]], next_cursor=next_cursor)
+    return keyset_page(session, query, [WebhookEndpoint.id], limit=limit, cursor=cursor, out=_endpoint_out)
 
 
 def update_endpoint(
@@ -238,13 +230,8 @@ def list_deliveries(
         query = query.where(WebhookDelivery.status == status)
     if event_type is not None:
         query = query.where(WebhookDelivery.event_type == event_type)
-    after = _cursor_id(cursor)
-    if after is not None:
-        query = query.where(WebhookDelivery.id < after)
-    rows = list(session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1)))
-    next_cursor = encode_cursor([str(rows[limit - 1].id)]) if len(rows) > limit else None
-    return Page[DeliveryOut](
-        items=[DeliveryOut.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor
+    return keyset_page(
+        session, query, [WebhookDelivery.id], limit=limit, cursor=cursor, out=DeliveryOut.model_validate
     )
 
 

@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
+from kefu.jobs.unit_of_work import unit_of_work
 from kefu.outbound.client import OutboundPolicy, guarded_client
 from kefu.webhooks import service
 from kefu.webhooks.sending import send
@@ -46,18 +47,16 @@ class DeliveryJobs:
     def deliver(self, delivery_id: str) -> None:
         """Job: attempt one delivery if it is due and not taken; schedule its retry when it fails."""
         key = uuid.UUID(delivery_id)
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             request = service.claim_delivery(
                 session, delivery_id=key, lease_seconds=self._timeout + LEASE_MARGIN_SECONDS
             )
-            session.commit()
         if request is None:
             return
         with guarded_client(self._policy, timeout_seconds=self._timeout, transport=self._transport) as client:
             outcome = send(client, request)
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             retry_at = service.record_attempt(session, delivery_id=key, outcome=outcome)
-            session.commit()
         if retry_at is not None:
             delay = max((retry_at - clock.now()).total_seconds(), 0.0)
             try:
@@ -67,7 +66,7 @@ class DeliveryJobs:
 
     def retry_due(self) -> None:
         """Periodic job: enqueue every pending delivery whose attempt is due (retries survive restarts)."""
-        with self._session_factory() as session:
+        with unit_of_work(self._session_factory) as session:
             due = service.list_due_delivery_ids(session, limit=DUE_BATCH)
         for delivery_id in due:
             self._enqueue(DELIVER_JOB, str(delivery_id))

@@ -1,0 +1,1 @@
+"""Sentence embeddings from the bundled offline models."""

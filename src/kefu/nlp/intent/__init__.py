@@ -1,0 +1,1 @@
+"""Intent models: features, heads, calibration."""

@@ -1,0 +1,1 @@
+"""Abuse detection for human review."""

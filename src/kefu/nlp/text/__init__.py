@@ -1,0 +1,1 @@
+"""Text primitives shared by every model: normalisation, tokens, bounded input, features, readability."""
