@@ -777,3 +777,41 @@ def screenshots(out: str, conversations: int) -> None:
     from kefu.web.screenshots import take_screenshots
 
     take_screenshots(Path(out), conversations=conversations, echo=click.echo)
+
+
+@main.group(name="secrets")
+def secrets_group() -> None:
+    """Secrets at rest: the keyring (KEFU_SECRET_KEYS) and re-encryption."""
+
+
+@secrets_group.command("new-key")
+@click.option("--id", "key_id", required=True, help="Alphanumeric id of the new key, e.g. k1.")
+def secrets_new_key(key_id: str) -> None:
+    """Print a fresh keyring entry to put first in KEFU_SECRET_KEYS."""
+    from kefu.core.secretbox import new_key_material, parse_keyring
+
+    entry = f"{key_id}:{new_key_material()}"
+    try:
+        parse_keyring(entry)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--id") from None
+    click.echo(entry)
+
+
+@secrets_group.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret under the first key of the keyring (old keys still open until then)."""
+    from kefu.jobs.runtime import RuntimeMode
+    from kefu.wiring import build_container, reseal_all_secrets
+
+    container = build_container(_settings(), mode=RuntimeMode.INLINE)
+    try:
+        with container.session_factory() as session:
+            counts = reseal_all_secrets(container, session)
+            session.commit()
+    finally:
+        container.close()
+    assert container.secret_box is not None
+    for what, count in counts.items():
+        click.echo(f"{what}: {count} re-encrypted")
+    click.echo(f"every secret is now sealed under key {container.secret_box.current_key_id}")

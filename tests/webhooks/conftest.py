@@ -98,6 +98,7 @@ def sweep(container: Container) -> DeliveryJobs:
         container.runtime.enqueue,
         timeout_seconds=container.settings.webhook_timeout_seconds,
         policy=container.outbound,
+        box=container.secret_box,
         transport=container.http_transport,
     )
 

@@ -277,6 +277,17 @@ def _webhook_inbox(session: Session, channel: str, inbox_id: uuid.UUID) -> tuple
     return inbox, adapter
 
 
+def reseal_secrets(session: Session, *, box: SecretBox) -> int:
+    """Re-seal every inbox's secret settings under the current key (all workspaces); the count changed."""
+    changed = 0
+    for inbox in session.scalars(select(Inbox).order_by(Inbox.id)):
+        if box.needs_resealing(inbox.sealed_secrets):
+            inbox.sealed_secrets = box.reseal(inbox.sealed_secrets)
+            changed += 1
+    session.flush()
+    return changed
+
+
 def _inbox_settings(inbox: Inbox, box: SecretBox) -> dict[str, Any]:
     return {**inbox.settings, **box.open(inbox.sealed_secrets)}
 

@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 _PENDING_KEY = "webhooks_pending_deliveries"
 _LISTENING_KEY = "webhooks_listening"
+LIVE_PRIORITY = 10
+BULK_PRIORITY = 0
+"""Job priorities: deliveries of live events jump the queue ahead of bulk-loaded history's."""
 
 
 class EventFanout:
@@ -33,16 +36,17 @@ class EventFanout:
             session.info[_LISTENING_KEY] = True
             event.listen(session, "after_commit", self._after_commit)
             event.listen(session, "after_rollback", self._after_rollback)
-        pending: list[uuid.UUID] = session.info.setdefault(_PENDING_KEY, [])
-        pending.extend(created)
+        pending: list[tuple[uuid.UUID, int]] = session.info.setdefault(_PENDING_KEY, [])
+        priority = BULK_PRIORITY if envelope.bulk else LIVE_PRIORITY
+        pending.extend((delivery_id, priority) for delivery_id in created)
 
     def _after_commit(self, session: Session) -> None:
         """Enqueue the deliveries of the committed transaction (a released savepoint waits)."""
         if session.in_nested_transaction():
             return
-        for delivery_id in session.info.pop(_PENDING_KEY, None) or []:
+        for delivery_id, priority in session.info.pop(_PENDING_KEY, None) or []:
             try:
-                self._enqueue(DELIVER_JOB, str(delivery_id))
+                self._enqueue(DELIVER_JOB, str(delivery_id), priority=priority)
             except Exception:
                 log.warning("could not enqueue delivery %s; the minute sweep will", delivery_id)
 

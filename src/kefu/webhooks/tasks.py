@@ -11,6 +11,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
+from kefu.core.secretbox import SecretBox
 from kefu.outbound.client import OutboundPolicy, guarded_client
 from kefu.webhooks import service
 from kefu.webhooks.sending import send
@@ -35,9 +36,11 @@ class DeliveryJobs:
         *,
         timeout_seconds: float,
         policy: OutboundPolicy,
+        box: SecretBox,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._box = box
         self._enqueue = enqueue
         self._timeout = timeout_seconds
         self._transport = transport
@@ -48,7 +51,7 @@ class DeliveryJobs:
         key = uuid.UUID(delivery_id)
         with self._session_factory() as session:
             request = service.claim_delivery(
-                session, delivery_id=key, lease_seconds=self._timeout + LEASE_MARGIN_SECONDS
+                session, delivery_id=key, lease_seconds=self._timeout + LEASE_MARGIN_SECONDS, box=self._box
             )
             session.commit()
         if request is None:
