@@ -48,6 +48,7 @@ from kefu.nlp import events as nlp_events
 from kefu.nlp import tasks as nlp_tasks
 from kefu.nlp.analyzer import load_analyzer
 from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
+from kefu.privacy.tasks import RETENTION_JOB, apply_retention_job
 from kefu.qa import handlers as qa_handlers
 from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
 from kefu.qa.tasks import evaluate_due_job
@@ -180,6 +181,7 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
+    runtime.periodic(RETENTION_JOB, apply_retention_job(sessions), minute="23")
     channels = ChannelJobs(
         sessions, runtime.enqueue, deliver_inbound, container.secret_box, transport=container.http_transport
     )

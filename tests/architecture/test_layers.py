@@ -16,6 +16,7 @@ DOMAIN_RANK = {
     "nlp": 1, "customers": 1, "channels": 1,
     "conversations": 2,
     "routing": 3, "sla": 3, "knowledge": 3, "bot": 3, "qa": 3, "automation": 3, "webhooks": 3,
+    "privacy": 3,
     "analytics": 4,
     "wfm": 5,
 }
