@@ -57,6 +57,7 @@ from kefu.realtime.hub import make_hub
 from kefu.sla import handlers as sla_handlers
 from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
 from kefu.sla.tasks import sweep_job as sla_sweep_job
+from kefu.sso import service as sso_service
 from kefu.web.inbox import row_payload
 from kefu.webhooks import service as webhooks_service
 from kefu.webhooks.handlers import EventFanout
@@ -197,6 +198,7 @@ def reseal_all_secrets(container: Container, session: Session) -> dict[str, int]
     return {
         "inbox secrets": channels_service.reseal_secrets(session, box=box),
         "webhook signing secrets": webhooks_service.reseal_secrets(session, box=box),
+        "single sign-on client secrets": sso_service.reseal_secrets(session, box=box),
     }
 
 

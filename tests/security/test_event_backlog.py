@@ -14,6 +14,7 @@ from kefu.core.clock import FrozenClock
 from kefu.core.events import EventEnvelope
 from kefu.db.outbox import AFTER_COMMIT_KEY, BULK_LANE, LIVE_LANE, OutboxEvent, bulk_history, publish
 from kefu.webhooks import service as webhooks
+from kefu.webhooks.enums import DeliveryStatus
 from kefu.webhooks.handlers import BULK_PRIORITY, LIVE_PRIORITY, EventFanout
 from kefu.webhooks.models import WebhookDelivery
 from kefu.wiring import Container
@@ -145,7 +146,7 @@ def test_due_sweep_takes_turns_between_endpoints(make_api: AppFactory, clock: Fr
             assert api.post(f"/api/v1/webhooks/endpoints/{calm['id']}/ping").status_code == 202
     with container.session_factory() as session:  # make them all due again (as after an outage)
         for n, delivery in enumerate(session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))):
-            delivery.status = "pending"
+            delivery.status = DeliveryStatus.PENDING
             delivery.next_attempt_at = clock.now() - timedelta(minutes=60 - n)  # the calm one is due last
         session.commit()
         due = webhooks.list_due_delivery_ids(session, limit=5)

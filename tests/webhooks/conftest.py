@@ -93,6 +93,7 @@ def container(
 @pytest.fixture
 def sweep(container: Container) -> DeliveryJobs:
     """The delivery jobs as a freshly started worker sees them; call `.retry_due()` to sweep."""
+    assert container.secret_box is not None
     return DeliveryJobs(
         container.session_factory,
         container.runtime.enqueue,

@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "kefu.sla.models",
     "kefu.channels.models",
     "kefu.privacy.models",
+    "kefu.sso.models",
 )
 
 for _module in MODEL_MODULES:

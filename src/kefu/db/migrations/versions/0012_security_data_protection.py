@@ -1,4 +1,4 @@
-"""security: outbox lanes, sealed webhook secrets, privacy settings and erasures
+"""security: outbox lanes, sealed webhook secrets, privacy settings and erasures, OpenID Connect
 
 Revision ID: 0012
 Revises: 0010
@@ -68,9 +68,85 @@ def upgrade() -> None:
     op.create_index(op.f("ix_customer_erasures_customer_id"), "customer_erasures", ["customer_id"])
     op.create_index(op.f("ix_customer_erasures_workspace_id"), "customer_erasures", ["workspace_id"])
 
+    op.create_table(
+        "oidc_providers",
+        sa.Column("issuer", sa.String(length=2048), nullable=False),
+        sa.Column("client_id", sa.String(length=255), nullable=False),
+        sa.Column("client_secret", sa.Text(), nullable=False),
+        sa.Column("scopes", sa.JSON(), nullable=False),
+        sa.Column("jit_provisioning", sa.Boolean(), nullable=False),
+        sa.Column("default_role", sa.String(length=20), nullable=False),
+        sa.Column("allowed_domains", sa.JSON(), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"], ["workspaces.id"], name=op.f("fk_oidc_providers_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_providers")),
+        sa.UniqueConstraint("workspace_id", name=op.f("uq_oidc_providers_workspace_id")),
+    )
+    op.create_table(
+        "oidc_logins",
+        sa.Column("provider_id", sa.Uuid(), nullable=False),
+        sa.Column("state_hash", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("code_verifier", sa.Text(), nullable=False),
+        sa.Column("redirect_uri", sa.String(length=2048), nullable=False),
+        sa.Column("next_path", sa.String(length=2048), nullable=False),
+        sa.Column("created_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", kefu.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["oidc_providers.id"], name=op.f("fk_oidc_logins_provider_id_oidc_providers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"], ["workspaces.id"], name=op.f("fk_oidc_logins_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_logins")),
+        sa.UniqueConstraint("state_hash", name=op.f("uq_oidc_logins_state_hash")),
+    )
+    op.create_index(op.f("ix_oidc_logins_expires_at"), "oidc_logins", ["expires_at"])
+    op.create_index(op.f("ix_oidc_logins_workspace_id"), "oidc_logins", ["workspace_id"])
+    op.create_table(
+        "agent_sso_identities",
+        sa.Column("agent_id", sa.Uuid(), nullable=False),
+        sa.Column("provider_id", sa.Uuid(), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("created_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_login_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("workspace_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["agents.id"], name=op.f("fk_agent_sso_identities_agent_id_agents"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["oidc_providers.id"],
+            name=op.f("fk_agent_sso_identities_provider_id_oidc_providers"), ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"], ["workspaces.id"], name=op.f("fk_agent_sso_identities_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_sso_identities")),
+        sa.UniqueConstraint("provider_id", "subject", name=op.f("uq_agent_sso_identities_provider_id_subject")),
+    )
+    op.create_index(op.f("ix_agent_sso_identities_agent_id"), "agent_sso_identities", ["agent_id"])
+    op.create_index(op.f("ix_agent_sso_identities_workspace_id"), "agent_sso_identities", ["workspace_id"])
+
 
 def downgrade() -> None:
     """Revert."""
+    op.drop_table("agent_sso_identities")
+    op.drop_table("oidc_logins")
+    op.drop_table("oidc_providers")
     op.drop_table("customer_erasures")
     op.drop_table("privacy_settings")
     with op.batch_alter_table("webhook_endpoints") as batch:
