@@ -22,15 +22,12 @@ def upgrade() -> None:
     """Apply."""
     with op.batch_alter_table("outbox_events") as batch:
         batch.add_column(sa.Column("lane", sa.SmallInteger(), server_default="0", nullable=False))
-    op.create_index(
-        "ix_outbox_events_lane", "outbox_events", ["dispatched_at", "lane", "workspace_id", "id"]
-    )
+    op.create_index("ix_outbox_events_lane", "outbox_events", ["dispatched_at", "lane", "workspace_id", "id"])
     with op.batch_alter_table("webhook_endpoints") as batch:
         batch.alter_column("secret", type_=sa.Text(), existing_type=sa.String(100), existing_nullable=False)
         batch.alter_column(
             "previous_secret", type_=sa.Text(), existing_type=sa.String(100), existing_nullable=True
         )
-
 
     op.create_table(
         "privacy_settings",
@@ -39,7 +36,9 @@ def upgrade() -> None:
         sa.Column("retention_action", sa.String(length=10), nullable=False),
         sa.Column("updated_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_privacy_settings_workspace_id_workspaces"),
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_privacy_settings_workspace_id_workspaces"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_privacy_settings")),
@@ -56,11 +55,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["actor_agent_id"], ["agents.id"], name=op.f("fk_customer_erasures_actor_agent_id_agents"),
+            ["actor_agent_id"],
+            ["agents.id"],
+            name=op.f("fk_customer_erasures_actor_agent_id_agents"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_customer_erasures_workspace_id_workspaces"),
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_customer_erasures_workspace_id_workspaces"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_erasures")),
@@ -83,7 +86,9 @@ def upgrade() -> None:
         sa.Column("updated_at", kefu.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_oidc_providers_workspace_id_workspaces"),
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_oidc_providers_workspace_id_workspaces"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_providers")),
@@ -103,11 +108,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["provider_id"], ["oidc_providers.id"], name=op.f("fk_oidc_logins_provider_id_oidc_providers"),
+            ["provider_id"],
+            ["oidc_providers.id"],
+            name=op.f("fk_oidc_logins_provider_id_oidc_providers"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_oidc_logins_workspace_id_workspaces"),
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_oidc_logins_workspace_id_workspaces"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_oidc_logins")),
@@ -125,18 +134,27 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["agent_id"], ["agents.id"], name=op.f("fk_agent_sso_identities_agent_id_agents"), ondelete="CASCADE"
+            ["agent_id"],
+            ["agents.id"],
+            name=op.f("fk_agent_sso_identities_agent_id_agents"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["provider_id"], ["oidc_providers.id"],
-            name=op.f("fk_agent_sso_identities_provider_id_oidc_providers"), ondelete="CASCADE",
+            ["provider_id"],
+            ["oidc_providers.id"],
+            name=op.f("fk_agent_sso_identities_provider_id_oidc_providers"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspaces.id"], name=op.f("fk_agent_sso_identities_workspace_id_workspaces"),
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_agent_sso_identities_workspace_id_workspaces"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_sso_identities")),
-        sa.UniqueConstraint("provider_id", "subject", name=op.f("uq_agent_sso_identities_provider_id_subject")),
+        sa.UniqueConstraint(
+            "provider_id", "subject", name=op.f("uq_agent_sso_identities_provider_id_subject")
+        ),
     )
     op.create_index(op.f("ix_agent_sso_identities_agent_id"), "agent_sso_identities", ["agent_id"])
     op.create_index(op.f("ix_agent_sso_identities_workspace_id"), "agent_sso_identities", ["workspace_id"])
