@@ -738,6 +738,29 @@ def bench_routing(database_url: str | None, conversations: int, as_json: bool) -
         click.echo(json_module.dumps(result) if as_json else
                    f"{result['backend']}: {result['sla_targets_swept']:,} targets swept in "
                    f"{result['sla_sweep_seconds']} s ({result['not_built']})")
+
+
+@bench.command("relay")
+@click.option("--database-url", default=None,
+              help="Also run on this PostgreSQL database (its outbox is emptied).")
+@click.option("--backlog", type=int, default=20_000, show_default=True, help="Bulk-lane events waiting.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per backend.")
+def bench_relay(database_url: str | None, backlog: int, as_json: bool) -> None:
+    """A live event behind a bulk-loaded outbox backlog: when it is handled, and the claim's cost."""
+    import json as json_module
+
+    from kefu.bench.relay import run_relay_bench
+
+    for url in [None, database_url] if database_url else [None]:
+        result = run_relay_bench(database_url=url, backlog=backlog)
+        click.echo(json_module.dumps(result) if as_json else
+                   f"{result['backend']}: live event handled after "
+                   f"{result['live_event_handled_after_seconds']} s "
+                   f"behind {result['backlog_events']:,} bulk events (all drained in "
+                   f"{result['backlog_drained_seconds']} s, {result['events_per_second']:,} events/s); "
+                   f"claim query {result['claim_query_ms_at_full_backlog']} ms at the full backlog")
+
+
 @main.group(name="channels")
 def channels_group() -> None:
     """Inboxes and the inbound ledger."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from kefu.core.clock import FrozenClock
 from kefu.core.events import EventEnvelope
 from kefu.db.outbox import AFTER_COMMIT_KEY, BULK_LANE, LIVE_LANE, OutboxEvent, bulk_history, publish
+from kefu.jobs.relay import share_batch
 from kefu.webhooks import service as webhooks
 from kefu.webhooks.enums import DeliveryStatus
 from kefu.webhooks.handlers import BULK_PRIORITY, LIVE_PRIORITY, EventFanout
@@ -152,3 +153,16 @@ def test_due_sweep_takes_turns_between_endpoints(make_api: AppFactory, clock: Fr
         due = webhooks.list_due_delivery_ids(session, limit=5)
         endpoints = {session.get(WebhookDelivery, d).endpoint_id for d in due}  # type: ignore[union-attr]
     assert uuid.UUID(calm["id"]) in endpoints
+
+
+def test_share_batch_gives_live_first_then_equal_turns() -> None:
+    a, b, c = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
+    assert share_batch([(LIVE_LANE, a, 500), (LIVE_LANE, b, 1)], 10) == {(LIVE_LANE, a): 9, (LIVE_LANE, b): 1}
+    assert share_batch([(LIVE_LANE, a, 3), (BULK_LANE, b, 500), (BULK_LANE, c, 500)], 11) == {
+        (LIVE_LANE, a): 3, (BULK_LANE, b): 4, (BULK_LANE, c): 4,
+    }
+    assert share_batch([(LIVE_LANE, a, 2)], 10) == {(LIVE_LANE, a): 2}
+    assert share_batch([], 10) == {}
+    many = [(LIVE_LANE, uuid.UUID(int=n), 5) for n in range(50)]
+    shares = share_batch(many, 10)
+    assert sum(shares.values()) == 10 and set(shares.values()) == {1}

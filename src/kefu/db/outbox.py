@@ -33,7 +33,7 @@ class OutboxEvent(Base):
     __tablename__ = "outbox_events"
     __table_args__ = (
         Index("ix_outbox_events_pending", "dispatched_at", "next_attempt_at"),
-        Index("ix_outbox_events_lane", "dispatched_at", "lane", "workspace_id", "id"),
+        Index("ix_outbox_events_lane", "dispatched_at", "lane", "workspace_id", "id", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)

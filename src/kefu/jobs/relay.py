@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,26 +25,56 @@ TOGETHER = 25
 """Events one handler processes in one transaction (short, so API writers are not held up long)."""
 
 
-def claim_order(now: datetime, batch: int) -> Select[tuple[int]]:
-    """Ids of the next due events: live lane before bulk, then round-robin over workspaces.
+def share_batch(groups: Sequence[tuple[int, uuid.UUID, int]], batch: int) -> dict[tuple[int, uuid.UUID], int]:
+    """How many of a batch's slots each (lane, workspace) with due events gets: live lane first,
+    then round-robin between the workspaces of a lane (one each per turn, until they run out).
 
-    Each workspace's due events are numbered in id order; taking the lowest numbers first gives
-    every workspace with work its turn in the same batch, so one busy (or bulk-loading)
-    workspace cannot hold back the others, and a live event never waits behind history.
+    `groups` are (lane, workspace, due count); the answer keeps their order and omits empty shares.
     """
-    due = (
-        select(
-            OutboxEvent.id,
-            OutboxEvent.lane,
-            func.row_number()
-            .over(partition_by=(OutboxEvent.lane, OutboxEvent.workspace_id), order_by=OutboxEvent.id)
-            .label("turn"),
-        )
-        .where(OutboxEvent.dispatched_at.is_(None))
-        .where(or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
-        .subquery()
+    shares: dict[tuple[int, uuid.UUID], int] = {}
+    left = batch
+    for lane in sorted({lane for lane, _, _ in groups}):
+        waiting = {(g_lane, ws): count for g_lane, ws, count in groups if g_lane == lane and count > 0}
+        while left > 0 and waiting:
+            turn = max(1, left // len(waiting))
+            for key in list(waiting):
+                take = min(turn, waiting[key], left)
+                shares[key] = shares.get(key, 0) + take
+                waiting[key] -= take
+                left -= take
+                if waiting[key] == 0:
+                    del waiting[key]
+                if left == 0:
+                    break
+    return shares
+
+
+def claim_order(session: Session, now: datetime, batch: int) -> list[int]:
+    """Ids of the next due events, at most `batch`, shared out by `share_batch`.
+
+    One grouped read of the pending-events index gives each (lane, workspace)'s due count; then
+    each group's share is read in id order by the same index, so the cost is bounded by the
+    batch and the number of workspaces with work, not by the size of a backlog.
+    """
+    due = and_(
+        OutboxEvent.dispatched_at.is_(None),
+        or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now),
     )
-    return select(due.c.id).order_by(due.c.lane, due.c.turn, due.c.id).limit(batch)
+    groups = session.execute(
+        select(OutboxEvent.lane, OutboxEvent.workspace_id, func.count())
+        .where(due)
+        .group_by(OutboxEvent.lane, OutboxEvent.workspace_id)
+        .order_by(OutboxEvent.lane, func.min(OutboxEvent.id))
+    ).tuples().all()
+    ids: list[int] = []
+    for (lane, workspace_id), share in share_batch(groups, batch).items():
+        ids.extend(session.scalars(
+            select(OutboxEvent.id)
+            .where(due, OutboxEvent.lane == lane, OutboxEvent.workspace_id == workspace_id)
+            .order_by(OutboxEvent.id)
+            .limit(share)
+        ))
+    return ids
 
 
 class OutboxRelay:
@@ -96,7 +128,7 @@ class OutboxRelay:
         """Lease a batch of due events so that concurrent relays skip them (order: `claim_order`)."""
         now = clock.now()
         with self._session_factory() as session:
-            ids = list(session.scalars(claim_order(now, batch)))
+            ids = claim_order(session, now, batch)
             query = select(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)

@@ -22,7 +22,11 @@ def upgrade() -> None:
     """Apply."""
     with op.batch_alter_table("outbox_events") as batch:
         batch.add_column(sa.Column("lane", sa.SmallInteger(), server_default="0", nullable=False))
-    op.create_index("ix_outbox_events_lane", "outbox_events", ["dispatched_at", "lane", "workspace_id", "id"])
+    op.create_index(
+        "ix_outbox_events_lane",
+        "outbox_events",
+        ["dispatched_at", "lane", "workspace_id", "id", "next_attempt_at"],
+    )
     with op.batch_alter_table("webhook_endpoints") as batch:
         batch.alter_column("secret", type_=sa.Text(), existing_type=sa.String(100), existing_nullable=False)
         batch.alter_column(
