@@ -239,6 +239,27 @@ def test_state_is_single_use_and_expires(
     assert late.status_code == 401 and "too long" in late.json()["error"]["message"]
 
 
+def test_callback_in_another_browser_is_refused(
+    kefu: tuple[TestClient, Container, Tenant], idp: FakeIdp, browsers: list[TestClient]
+) -> None:
+    api, container, tenant = kefu
+    _configure(api, idp)
+    make_agent(container, workspace_id=tenant.workspace_id, email="sam@acme.com")
+    idp.add_user("u-1", "sam@acme.com")
+    attacker, victim = _browser(container, browsers), _browser(container, browsers)
+    start = attacker.get(f"/api/v1/auth/oidc/{_slug(api)}/login", follow_redirects=False)
+    assert (
+        "kefu_oidc_state=" in start.headers["set-cookie"]
+        and "httponly" in start.headers["set-cookie"].lower()
+    )
+    callback = httpx.get(start.headers["location"], follow_redirects=False).headers["location"]
+    planted = victim.get(
+        callback, follow_redirects=False
+    )  # login CSRF: the attacker's sign-in, the victim's browser
+    assert planted.status_code == 401 and "not started in this browser" in planted.json()["error"]["message"]
+    assert attacker.get(callback, follow_redirects=False).status_code == 303  # the state was not used up
+
+
 def test_provider_error_and_open_redirects(
     kefu: tuple[TestClient, Container, Tenant], idp: FakeIdp, browsers: list[TestClient]
 ) -> None:

@@ -15,6 +15,10 @@ from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.sso import service
 from kefu.sso.flow import SignInFlow
 from kefu.sso.schemas import OidcProviderIn, OidcProviderOut
+from kefu.sso.service import LOGIN_TTL
+
+STATE_COOKIE = "kefu_oidc_state"
+"""Binds a started sign-in to the browser that started it (HttpOnly, SameSite=Lax, 10 minutes)."""
 
 router = APIRouter(prefix="/sso", tags=["sso"], route_class=UnitOfWorkRoute)
 sign_in_router = APIRouter(prefix="/auth/oidc", tags=["sso"])
@@ -87,8 +91,18 @@ def start_sign_in(
     workspace: str, request: Request, flow: Flow, next: Annotated[str | None, Query(max_length=2048)] = None
 ) -> RedirectResponse:
     """Send the browser to the workspace's identity provider (authorization code flow with PKCE)."""
-    url = flow.start(workspace_slug=workspace[:80], base_url=base_url(request), next_path=next)
-    return RedirectResponse(url, status_code=302)
+    url, state = flow.start(workspace_slug=workspace[:80], base_url=base_url(request), next_path=next)
+    response = RedirectResponse(url, status_code=302)
+    response.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=int(LOGIN_TTL.total_seconds()),
+        path="/api/v1/auth/oidc",
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.container.settings.secure_cookies(request.url.scheme),
+    )
+    return response
 
 
 @sign_in_router.get("/{workspace}/callback", status_code=303, response_class=RedirectResponse)
@@ -101,9 +115,16 @@ def finish_sign_in(
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> RedirectResponse:
     """Where the provider sends the browser back: verify, open the console session, go on."""
-    issued, next_path = flow.finish(workspace_slug=workspace[:80], code=code, state=state, error=error)
+    issued, next_path = flow.finish(
+        workspace_slug=workspace[:80],
+        code=code,
+        state=state,
+        error=error,
+        browser_state=request.cookies.get(STATE_COOKIE),
+    )
     response = RedirectResponse(next_path, status_code=303)
     settings = request.app.state.container.settings
+    response.delete_cookie(STATE_COOKIE, path="/api/v1/auth/oidc")
     response.set_cookie(
         SESSION_COOKIE,
         issued.secret,

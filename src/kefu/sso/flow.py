@@ -56,8 +56,12 @@ class SignInFlow:
         with self.session_factory() as session:
             return service.provider_for_login(session, workspace_slug=workspace_slug, box=self.box)
 
-    def start(self, *, workspace_slug: str, base_url: str, next_path: str | None) -> str:
-        """Begin a sign-in; returns the provider's URL to send the browser to."""
+    def start(self, *, workspace_slug: str, base_url: str, next_path: str | None) -> tuple[str, str]:
+        """Begin a sign-in; returns the provider's URL to send the browser to, and the state.
+
+        The caller binds the state to the browser (a cookie), so a callback opened in another
+        browser (login CSRF: the victim signed in as the attacker) is refused.
+        """
         provider = self._provider(workspace_slug)
         with self._client() as client:
             discovery = oidc.fetch_discovery(client, provider.issuer)
@@ -76,7 +80,7 @@ class SignInFlow:
                 box=self.box,
             )
             session.commit()
-        return oidc.authorization_url(
+        url = oidc.authorization_url(
             discovery,
             client_id=provider.client_id,
             redirect_uri=callback,
@@ -85,14 +89,26 @@ class SignInFlow:
             nonce=nonce,
             code_challenge=challenge,
         )
+        return url, state
 
     def finish(
-        self, *, workspace_slug: str, code: str | None, state: str | None, error: str | None
+        self,
+        *,
+        workspace_slug: str,
+        code: str | None,
+        state: str | None,
+        error: str | None,
+        browser_state: str | None,
     ) -> tuple[IssuedSession, str]:
-        """Complete a sign-in from the provider's redirect; the new session and where to go next."""
+        """Complete a sign-in from the provider's redirect; the new session and where to go next.
+
+        `browser_state` is the state the browser kept from `start`; it must be this one.
+        """
         provider = self._provider(workspace_slug)
         if not state or len(state) > 200:
             raise SsoLoginFailed("the identity provider's answer has no state")
+        if not browser_state or not secrets.compare_digest(browser_state.encode(), state.encode()):
+            raise SsoLoginFailed("this sign-in was not started in this browser; start again")
         with self.session_factory() as session:  # the state is used up even if what follows fails
             pending = service.claim_login(session, provider=provider, state=state, box=self.box)
             session.commit()
