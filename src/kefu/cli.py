@@ -747,6 +747,29 @@ def bench_routing(database_url: str | None, conversations: int, as_json: bool) -
         click.echo(json_module.dumps(result) if as_json else
                    f"{result['backend']}: {result['sla_targets_swept']:,} targets swept in "
                    f"{result['sla_sweep_seconds']} s ({result['not_built']})")
+
+
+@bench.command("relay")
+@click.option("--database-url", default=None,
+              help="Also run on this PostgreSQL database (its outbox is emptied).")
+@click.option("--backlog", type=int, default=20_000, show_default=True, help="Bulk-lane events waiting.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per backend.")
+def bench_relay(database_url: str | None, backlog: int, as_json: bool) -> None:
+    """A live event behind a bulk-loaded outbox backlog: when it is handled, and the claim's cost."""
+    import json as json_module
+
+    from kefu.bench.relay import run_relay_bench
+
+    for url in [None, database_url] if database_url else [None]:
+        result = run_relay_bench(database_url=url, backlog=backlog)
+        click.echo(json_module.dumps(result) if as_json else
+                   f"{result['backend']}: live event handled after "
+                   f"{result['live_event_handled_after_seconds']} s "
+                   f"behind {result['backlog_events']:,} bulk events (all drained in "
+                   f"{result['backlog_drained_seconds']} s, {result['events_per_second']:,} events/s); "
+                   f"claim query {result['claim_query_ms_at_full_backlog']} ms at the full backlog")
+
+
 @main.group(name="channels")
 def channels_group() -> None:
     """Inboxes and the inbound ledger."""
@@ -786,3 +809,41 @@ def screenshots(out: str, conversations: int) -> None:
     from kefu.web.screenshots import take_screenshots
 
     take_screenshots(Path(out), conversations=conversations, echo=click.echo)
+
+
+@main.group(name="secrets")
+def secrets_group() -> None:
+    """Secrets at rest: the keyring (KEFU_SECRET_KEYS) and re-encryption."""
+
+
+@secrets_group.command("new-key")
+@click.option("--id", "key_id", required=True, help="Alphanumeric id of the new key, e.g. k1.")
+def secrets_new_key(key_id: str) -> None:
+    """Print a fresh keyring entry to put first in KEFU_SECRET_KEYS."""
+    from kefu.core.secretbox import new_key_material, parse_keyring
+
+    entry = f"{key_id}:{new_key_material()}"
+    try:
+        parse_keyring(entry)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--id") from None
+    click.echo(entry)
+
+
+@secrets_group.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret under the first key of the keyring (old keys still open until then)."""
+    from kefu.jobs.runtime import RuntimeMode
+    from kefu.wiring import build_container, reseal_all_secrets
+
+    container = build_container(_settings(), mode=RuntimeMode.INLINE)
+    try:
+        with container.session_factory() as session:
+            counts = reseal_all_secrets(container, session)
+            session.commit()
+    finally:
+        container.close()
+    assert container.secret_box is not None
+    for what, count in counts.items():
+        click.echo(f"{what}: {count} re-encrypted")
+    click.echo(f"every secret is now sealed under key {container.secret_box.current_key_id}")

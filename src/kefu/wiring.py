@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
+from kefu.channels import service as channels_service
 from kefu.channels.handlers import OutboundRelay
 from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult
 from kefu.channels.tasks import PROCESS_JOB, SEND_JOB, ChannelJobs
@@ -49,6 +50,7 @@ from kefu.nlp import events as nlp_events
 from kefu.nlp import service as nlp_service
 from kefu.nlp import tasks as nlp_tasks
 from kefu.outbound.client import OutboundPolicy, Resolver, system_resolver
+from kefu.privacy.tasks import RETENTION_JOB, apply_retention_job
 from kefu.qa import handlers as qa_handlers
 from kefu.qa.schemas import Deadline, DeadlineSource
 from kefu.qa.tasks import DIGEST_JOB as QA_DIGEST_JOB
@@ -61,7 +63,9 @@ from kefu.sla import service as sla
 from kefu.sla.enums import Metric
 from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
 from kefu.sla.tasks import sweep_job as sla_sweep_job
+from kefu.sso import service as sso_service
 from kefu.web.inbox import row_payload
+from kefu.webhooks import service as webhooks_service
 from kefu.webhooks.handlers import EventFanout
 from kefu.webhooks.tasks import DELIVER_JOB, RETRY_DUE_JOB, DeliveryJobs
 
@@ -125,7 +129,7 @@ def build_container(
     session_factory.configure(info={AFTER_COMMIT_KEY: runtime.kick_relay})
     outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
-    container.secret_box = SecretBox(settings.resolved_secret_key())
+    container.secret_box = SecretBox(settings.resolved_keyring())
     container.realtime = RealtimeFeed(make_hub(settings.redis_url), row_payload)
     container.qa_deadlines = sla_deadlines
     subscribe_handlers(container)
@@ -171,11 +175,13 @@ def subscribe_handlers(container: Container) -> None:
 def register_jobs(container: Container) -> None:
     """Every background job and periodic schedule of the platform."""
     runtime, sessions = container.runtime, container.session_factory
+    assert container.secret_box is not None
     webhooks = DeliveryJobs(
         sessions,
         runtime.enqueue,
         timeout_seconds=container.settings.webhook_timeout_seconds,
         policy=container.outbound,
+        box=container.secret_box,
         transport=container.http_transport,
     )
     runtime.job(DELIVER_JOB, webhooks.deliver)
@@ -188,7 +194,7 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_DIGEST_JOB, weekly_digest_job(sessions), minute="30", hour="1", day_of_week="1")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
-    assert container.secret_box is not None
+    runtime.periodic(RETENTION_JOB, apply_retention_job(sessions), minute="23")
     channels = ChannelJobs(
         sessions, runtime.enqueue, deliver_inbound, container.secret_box, transport=container.http_transport
     )
@@ -215,6 +221,15 @@ def sla_deadlines(
         for t in applied.targets
         if t.metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE)
     )
+def reseal_all_secrets(container: Container, session: Session) -> dict[str, int]:
+    """Re-seal every stored secret of every domain under the keyring's current key (`kefu secrets rotate`)."""
+    assert container.secret_box is not None
+    box = container.secret_box
+    return {
+        "inbox secrets": channels_service.reseal_secrets(session, box=box),
+        "webhook signing secrets": webhooks_service.reseal_secrets(session, box=box),
+        "single sign-on client secrets": sso_service.reseal_secrets(session, box=box),
+    }
 
 
 def deliver_inbound(session: Session, *, inbox: InboxRef, message: InboundMessage) -> IntakeResult:

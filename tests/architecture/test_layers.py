@@ -13,9 +13,10 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "kefu"
 KERNEL = {"core": 0, "config": 1, "db": 1, "jobs": 2, "outbound": 2}
 DOMAIN_RANK = {
     "accounts": 0,
-    "nlp": 1, "customers": 1, "channels": 1,
+    "nlp": 1, "customers": 1, "channels": 1, "sso": 1,
     "conversations": 2,
     "routing": 3, "sla": 3, "knowledge": 3, "bot": 3, "qa": 3, "automation": 3, "webhooks": 3,
+    "privacy": 3,
     "analytics": 4,
     "wfm": 5,
 }

@@ -93,11 +93,13 @@ def container(
 @pytest.fixture
 def sweep(container: Container) -> DeliveryJobs:
     """The delivery jobs as a freshly started worker sees them; call `.retry_due()` to sweep."""
+    assert container.secret_box is not None
     return DeliveryJobs(
         container.session_factory,
         container.runtime.enqueue,
         timeout_seconds=container.settings.webhook_timeout_seconds,
         policy=container.outbound,
+        box=container.secret_box,
         transport=container.http_transport,
     )
 

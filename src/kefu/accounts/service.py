@@ -510,6 +510,20 @@ def log_in(
     ratelimit.clear_failures(session, key=key)
     if agent.password_hash and needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)
+    return _open_session(session, agent, max_age_seconds)
+
+
+def open_session(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, max_age_seconds: int
+) -> IssuedSession:
+    """Open a console session for an active agent whose identity was proven elsewhere (single sign-on)."""
+    agent = session.get(Agent, agent_id)
+    if agent is None or agent.workspace_id != workspace_id or not agent.is_active:
+        raise InvalidCredentials()
+    return _open_session(session, agent, max_age_seconds)
+
+
+def _open_session(session: Session, agent: Agent, max_age_seconds: int) -> IssuedSession:
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     row = AuthSession(

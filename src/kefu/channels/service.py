@@ -271,6 +271,56 @@ def _webhook_inbox(session: Session, channel: str, inbox_id: uuid.UUID) -> tuple
     return inbox, adapter
 
 
+def redact_conversations(
+    session: Session, *, workspace_id: uuid.UUID, conversation_ids: list[uuid.UUID]
+) -> int:
+    """Forget what the provider delivered and what was sent for these conversations; idempotent.
+
+    Ledger entries keep their dedupe key and status (a provider's re-delivery still stores
+    nothing twice) but lose their item; the raw requests behind them lose body and headers;
+    outbound deliveries lose their text and recipient. Returns the ledger entries redacted.
+    """
+    if not conversation_ids:
+        return 0
+    entries = list(session.scalars(
+        select(InboundEntry).where(
+            InboundEntry.workspace_id == workspace_id, InboundEntry.conversation_id.in_(conversation_ids)
+        )
+    ))
+    request_ids = {entry.request_id for entry in entries}
+    for entry in entries:
+        entry.item = {"redacted": True}
+    if request_ids:
+        session.execute(
+            update(InboundRequest)
+            .where(InboundRequest.workspace_id == workspace_id, InboundRequest.id.in_(request_ids))
+            .values(body=b"", headers={})
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(
+        update(OutboundDelivery)
+        .where(
+            OutboundDelivery.workspace_id == workspace_id,
+            OutboundDelivery.conversation_id.in_(conversation_ids),
+        )
+        .values(text="", recipient="", reply_token=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return len(entries)
+
+
+def reseal_secrets(session: Session, *, box: SecretBox) -> int:
+    """Re-seal every inbox's secret settings under the current key (all workspaces); the count changed."""
+    changed = 0
+    for inbox in session.scalars(select(Inbox).order_by(Inbox.id)):
+        if box.needs_resealing(inbox.sealed_secrets):
+            inbox.sealed_secrets = box.reseal(inbox.sealed_secrets)
+            changed += 1
+    session.flush()
+    return changed
+
+
 def _inbox_settings(inbox: Inbox, box: SecretBox) -> dict[str, Any]:
     return {**inbox.settings, **box.open(inbox.sealed_secrets)}
 

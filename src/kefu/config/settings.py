@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: SecretStr | None = None
+    secret_keys: SecretStr | None = None
+    """Keyring for secrets at rest: `id:material,id:material`, the sealing key first (docs/security.md)."""
     worker_threads: int = 2
     run_worker: bool = True
     login_attempts_per_minute: int = 10
@@ -58,6 +60,14 @@ class Settings(BaseSettings):
         if self.web_threads is not None:
             return self.web_threads
         return 1 if self.resolved_database_url().startswith("sqlite") else DEFAULT_WEB_THREADS
+
+    def resolved_keyring(self) -> list[tuple[str, str]]:
+        """The keyring: `KEFU_SECRET_KEYS`, else the server key alone under the id `k0`."""
+        from kefu.core.secretbox import DEFAULT_KEY_ID, parse_keyring
+
+        if self.secret_keys is not None:
+            return parse_keyring(self.secret_keys.get_secret_value())
+        return [(DEFAULT_KEY_ID, self.resolved_secret_key())]
 
     def resolved_secret_key(self) -> str:
         """The signing key: configured, or generated once and kept in the data dir."""

@@ -34,7 +34,7 @@ from kefu.core.errors import NotFound, ValidationFailed
 from kefu.core.events import DomainEvent
 from kefu.core.ids import new_id
 from kefu.customers import service as customers
-from kefu.db.outbox import publish_many
+from kefu.db.outbox import bulk_history, publish_many
 from kefu.db.plans import custom_plans, in_chunks
 from kefu.db.rows import insert_rows
 
@@ -89,8 +89,16 @@ def import_conversations(
     index are what the live path would have produced. An item whose first message's
     `external_id` is already stored for the same customer, channel and inbox (or repeats an
     earlier item) is skipped and reported. Problems are a 422 listing every field path
-    (`body.conversations.<index>...`). Flushes, never commits.
+    (`body.conversations.<index>...`). Flushes, never commits. Its events go to the outbox's
+    bulk lane, so a large import never delays live work.
     """
+    with bulk_history(session):
+        return _import(session, workspace_id=workspace_id, items=items, actor=actor)
+
+
+def _import(
+    session: Session, *, workspace_id: uuid.UUID, items: Sequence[ImportedConversationIn], actor: Actor
+) -> ImportResult:
     now = clock.now()
     _check_history(items, now)
     _check_authors(session, workspace_id, items)

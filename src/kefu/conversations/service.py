@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kefu.conversations import changes, intake, lifecycle, listing, screening
@@ -606,6 +606,115 @@ def list_timeline(
         session, query, [TimelineEntry.id], limit=limit, cursor=cursor,
         out=TimelineEntryOut.model_validate, newest_first=False,
     )
+
+
+def list_customer_conversation_ids(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Ids of every conversation of a customer, oldest first."""
+    return list(session.scalars(
+        select(Conversation.id)
+        .where(Conversation.workspace_id == workspace_id, Conversation.customer_id == customer_id)
+        .order_by(Conversation.id)
+    ))
+
+
+def export_conversations(
+    session: Session, *, workspace_id: uuid.UUID, conversation_ids: list[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Conversations with all their messages, notes and timeline, as JSON-ready dicts (data export)."""
+    exported = []
+    for conversation_id in conversation_ids:
+        conversation = _load(session, workspace_id, conversation_id)
+        messages = session.scalars(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+        )
+        entries = session.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.conversation_id == conversation_id)
+            .order_by(TimelineEntry.id)
+        )
+        exported.append({
+            **ConversationOut.model_validate(conversation).model_dump(mode="json"),
+            "messages": [MessageOut.model_validate(m).model_dump(mode="json") for m in messages],
+            "timeline": [TimelineEntryOut.model_validate(e).model_dump(mode="json") for e in entries],
+        })
+    return exported
+
+
+REDACTED_KINDS = (TimelineKind.FIELDS_CHANGED, TimelineKind.SUBJECT_CHANGED, TimelineKind.COMPLAINT_CHANGED)
+"""Timeline entries whose before/after can hold what a person wrote; redaction empties them."""
+
+
+def redact_conversations(
+    session: Session, *, workspace_id: uuid.UUID, conversation_ids: list[uuid.UUID]
+) -> int:
+    """Remove what people wrote from conversations, keeping their counts and analysis; idempotent.
+
+    Message texts and attachments, subjects, custom fields and the before/after of field,
+    subject and complaint changes are emptied. Status, times, counters, language, intent and
+    sentiment stay, so reports keep their numbers. Returns the number of messages that held text.
+    """
+    if not conversation_ids:
+        return 0
+    touched = session.scalar(
+        select(func.count()).select_from(Message).where(
+            Message.workspace_id == workspace_id, Message.conversation_id.in_(conversation_ids),
+            Message.text != "",
+        )
+    ) or 0
+    session.execute(
+        update(Message)
+        .where(Message.workspace_id == workspace_id, Message.conversation_id.in_(conversation_ids))
+        .values(text="", attachments=[])
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Conversation)
+        .where(Conversation.workspace_id == workspace_id, Conversation.id.in_(conversation_ids))
+        .values(subject="", custom_fields={})
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(TimelineEntry)
+        .where(
+            TimelineEntry.workspace_id == workspace_id, TimelineEntry.conversation_id.in_(conversation_ids),
+            TimelineEntry.kind.in_(REDACTED_KINDS),
+        )
+        .values(before={}, after={})
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return touched
+
+
+def list_conversations_idle_since(
+    session: Session, *, workspace_id: uuid.UUID, before: datetime, unredacted: bool, limit: int
+) -> list[uuid.UUID]:
+    """Conversations whose last message is older than `before` (with text left, if `unredacted`)."""
+    query = select(Conversation.id).where(
+        Conversation.workspace_id == workspace_id, Conversation.last_message_at < before
+    )
+    if unredacted:
+        query = query.where(
+            select(Message.id).where(Message.conversation_id == Conversation.id, Message.text != "").exists()
+        )
+    return list(session.scalars(query.order_by(Conversation.last_message_at, Conversation.id).limit(limit)))
+
+
+def delete_conversations(
+    session: Session, *, workspace_id: uuid.UUID, conversation_ids: list[uuid.UUID]
+) -> int:
+    """Delete conversations with their messages, notes, timeline and tags; the number deleted."""
+    if not conversation_ids:
+        return 0
+    result = session.execute(
+        delete(Conversation)
+        .where(Conversation.workspace_id == workspace_id, Conversation.id.in_(conversation_ids))
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @dataclass(frozen=True)

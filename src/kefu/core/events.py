@@ -45,3 +45,5 @@ class EventEnvelope(BaseModel):
     event_type: str
     occurred_at: datetime
     event: DomainEvent
+    bulk: bool = False
+    """True for events of bulk-loaded history (imports, demo data), relayed after live ones."""

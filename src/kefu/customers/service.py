@@ -444,6 +444,34 @@ def delete_customer(session: Session, *, workspace_id: uuid.UUID, customer_id: u
     publish(session, CustomerDeleted(workspace_id=workspace_id, customer_id=customer_id))
 
 
+def anonymise_customer(session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID) -> int:
+    """Remove a customer's personal data, and that of the customers merged into it; idempotent.
+
+    Name, identities, tags and custom fields go; the row stays (with language, market and VIP
+    tier, which are not personal on their own) so conversations and counts keep their customer.
+    Returns the number of identities removed.
+    """
+    customer = _live_customer(session, workspace_id, customer_id, lock=True)
+    rows = [customer, *session.scalars(
+        select(Customer).where(Customer.workspace_id == workspace_id, Customer.merged_into_id == customer.id)
+    )]
+    removed = 0
+    for row in rows:
+        removed += len(row.identities)
+        row.identities.clear()
+        row.tag_rows.clear()
+        row.name = None
+        row.custom_fields = {}
+    session.execute(
+        update(CustomerMerge)
+        .where(CustomerMerge.workspace_id == workspace_id, CustomerMerge.target_customer_id == customer.id)
+        .values(moved_identities=[], added_custom_fields=[])
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return removed
+
+
 def merge_customers(
     session: Session, *, workspace_id: uuid.UUID, source_id: uuid.UUID, target_id: uuid.UUID,
     actor_agent_id: uuid.UUID | None,

@@ -16,6 +16,8 @@ MODEL_MODULES = (
     "kefu.qa.models",
     "kefu.sla.models",
     "kefu.channels.models",
+    "kefu.privacy.models",
+    "kefu.sso.models",
 )
 
 for _module in MODEL_MODULES:

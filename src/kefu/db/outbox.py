@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Table, Text, delete, event, select
+from sqlalchemy import Index, SmallInteger, String, Table, Text, delete, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from kefu.core import clock
@@ -19,13 +20,21 @@ from kefu.db.rows import insert_rows
 AFTER_COMMIT_KEY = "outbox_after_commit"
 """Session-info key of the callback (the relay's wake-up) run after a commit that wrote events."""
 _PENDING_KEY = "outbox_pending"
+_LANE_KEY = "outbox_lane"
+LIVE_LANE = 0
+"""Events of live work (a message arrives, an agent replies): relayed first."""
+BULK_LANE = 1
+"""Events of bulk-loaded history (imports, demo data): relayed when no live event waits."""
 
 
 class OutboxEvent(Base):
     """One published domain event awaiting (or done with) delivery to its subscribers."""
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_pending", "dispatched_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_events_pending", "dispatched_at", "next_attempt_at"),
+        Index("ix_outbox_events_lane", "dispatched_at", "lane", "workspace_id", "id", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     workspace_id: Mapped[uuid.UUID] = mapped_column(index=True)
@@ -36,6 +45,7 @@ class OutboxEvent(Base):
     next_attempt_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    lane: Mapped[int] = mapped_column(SmallInteger, default=LIVE_LANE, server_default="0")
 
 
 class HandledEvent(Base):
@@ -66,11 +76,23 @@ def publish_many(session: Session, events: Iterable[DomainEvent]) -> None:
     """Record several events in the current transaction (see `publish`)."""
     scope = session.get_nested_transaction() or session.get_transaction() or session.begin()
     now = clock.now()
+    lane = session.info.get(_LANE_KEY, LIVE_LANE)
     session.info.setdefault(_PENDING_KEY, []).extend(
         (scope, {"workspace_id": e.workspace_id, "event_type": e.event_type,
-                 "payload": e.model_dump(mode="json"), "occurred_at": now, "attempts": 0})
+                 "payload": e.model_dump(mode="json"), "occurred_at": now, "attempts": 0, "lane": lane})
         for e in events
     )
+
+
+@contextmanager
+def bulk_history(session: Session) -> Iterator[None]:
+    """Publish the block's events in the bulk lane: history being loaded must not delay live work."""
+    previous = session.info.get(_LANE_KEY, LIVE_LANE)
+    session.info[_LANE_KEY] = BULK_LANE
+    try:
+        yield
+    finally:
+        session.info[_LANE_KEY] = previous
 
 
 def _pending(session: Session) -> list[tuple[SessionTransaction, dict[str, Any]]]:

@@ -29,6 +29,7 @@ from kefu.core.clock import FrozenClock, use_clock
 from kefu.core.errors import KefuError
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerIn, IdentityIn
+from kefu.db.outbox import bulk_history
 from kefu.demo.people import AGENTS, TEAMS
 from kefu.demo.plan import CustomerPlan, DemoPlan, DemoSize, Step, StepKind, build_plan
 from kefu.wiring import Container
@@ -105,7 +106,8 @@ def ensure_demo(
         counts: dict[str, int] = {}
         if workspace is None:
             plan = build_plan(seed=seed, size=size or DemoSize(), anchor=anchor or clock.now())
-            workspace_id, counts = DemoWriter(session, plan).write()
+            with bulk_history(session):
+                workspace_id, counts = DemoWriter(session, plan).write()
         else:
             workspace_id = workspace.id
         session.commit()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
 from kefu.core.events import EventEnvelope, event_class
-from kefu.db.outbox import HandledEvent, OutboxEvent
+from kefu.db.outbox import BULK_LANE, HandledEvent, OutboxEvent
 from kefu.jobs.subscriptions import Handler, StagedHandler, Subscriber, Subscriptions
 from kefu.jobs.unit_of_work import unit_of_work
 
@@ -31,6 +33,56 @@ class _Failed:
     """The exception a staged handler's read or compute step raised for one event."""
 
     error: Exception
+def share_batch(groups: Sequence[tuple[int, uuid.UUID, int]], batch: int) -> dict[tuple[int, uuid.UUID], int]:
+    """How many of a batch's slots each (lane, workspace) with due events gets: live lane first,
+    then round-robin between the workspaces of a lane (one each per turn, until they run out).
+
+    `groups` are (lane, workspace, due count); the answer keeps their order and omits empty shares.
+    """
+    shares: dict[tuple[int, uuid.UUID], int] = {}
+    left = batch
+    for lane in sorted({lane for lane, _, _ in groups}):
+        waiting = {(g_lane, ws): count for g_lane, ws, count in groups if g_lane == lane and count > 0}
+        while left > 0 and waiting:
+            turn = max(1, left // len(waiting))
+            for key in list(waiting):
+                take = min(turn, waiting[key], left)
+                shares[key] = shares.get(key, 0) + take
+                waiting[key] -= take
+                left -= take
+                if waiting[key] == 0:
+                    del waiting[key]
+                if left == 0:
+                    break
+    return shares
+
+
+def claim_order(session: Session, now: datetime, batch: int) -> list[int]:
+    """Ids of the next due events, at most `batch`, shared out by `share_batch`.
+
+    One grouped read of the pending-events index gives each (lane, workspace)'s due count; then
+    each group's share is read in id order by the same index, so the cost is bounded by the
+    batch and the number of workspaces with work, not by the size of a backlog.
+    """
+    due = and_(
+        OutboxEvent.dispatched_at.is_(None),
+        or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now),
+    )
+    groups = session.execute(
+        select(OutboxEvent.lane, OutboxEvent.workspace_id, func.count())
+        .where(due)
+        .group_by(OutboxEvent.lane, OutboxEvent.workspace_id)
+        .order_by(OutboxEvent.lane, func.min(OutboxEvent.id))
+    ).tuples().all()
+    ids: list[int] = []
+    for (lane, workspace_id), share in share_batch(groups, batch).items():
+        ids.extend(session.scalars(
+            select(OutboxEvent.id)
+            .where(due, OutboxEvent.lane == lane, OutboxEvent.workspace_id == workspace_id)
+            .order_by(OutboxEvent.id)
+            .limit(share)
+        ))
+    return ids
 
 
 class OutboxRelay:
@@ -84,22 +136,17 @@ class OutboxRelay:
         return len(ids)
 
     def _claim(self, batch: int) -> list[int]:
-        """Lease a batch of due events so that concurrent relays skip them."""
+        """Lease a batch of due events so that concurrent relays skip them (order: `claim_order`)."""
         now = clock.now()
         with unit_of_work(self._session_factory) as session:
-            query = (
-                select(OutboxEvent)
-                .where(OutboxEvent.dispatched_at.is_(None))
-                .where(or_(OutboxEvent.next_attempt_at.is_(None), OutboxEvent.next_attempt_at <= now))
-                .order_by(OutboxEvent.id)
-                .limit(batch)
-            )
+            ids = claim_order(session, now, batch)
+            query = select(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = list(session.scalars(query))
             for row in rows:
                 row.next_attempt_at = now + LEASE
-            return [row.id for row in rows]
+            return sorted(row.id for row in rows)
 
     def _pending_work(self, ids: list[int]) -> dict[str, tuple[Subscriber, list[EventEnvelope]]]:
         """Per handler, the claimed events (in id order) it has not handled yet."""
@@ -120,6 +167,7 @@ class OutboxRelay:
                     id=row.id,
                     event_type=row.event_type,
                     occurred_at=row.occurred_at,
+                    bulk=row.lane == BULK_LANE,
                     event=event_class(row.event_type).model_validate(row.payload),
                 )
                 for name, handler in self._subscriptions.handlers_for(row.event_type).items():

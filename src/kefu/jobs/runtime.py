@@ -78,13 +78,13 @@ class JobRuntime:
         """Register a function to run on a crontab schedule (e.g. minute="*")."""
         self.huey.periodic_task(crontab(**schedule), name=name)(fn)
 
-    def enqueue(self, name: str, *args: Any, delay: float | None = None) -> None:
-        """Run a registered job in the background (synchronously in inline mode)."""
+    def enqueue(self, name: str, *args: Any, delay: float | None = None, priority: int | None = None) -> None:
+        """Run a registered job in the background (synchronously in inline mode); higher priority first."""
         task = self._tasks[name]
-        if delay and self.mode is not RuntimeMode.INLINE:
-            task.schedule(args=args, delay=delay)
-        else:
+        if self.mode is RuntimeMode.INLINE:
             task(*args)
+        else:
+            task(*args, delay=delay or None, priority=priority)
 
     def enqueue_event(self, name: str) -> Handler:
         """A subscriber that hands each event it receives to the named background job."""

@@ -13,6 +13,7 @@ from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.core.events import event_types
 from kefu.core.paging import Cursor, Limit, Page
+from kefu.core.secretbox import SecretBox
 from kefu.db.commit_hooks import after_commit
 from kefu.db.session import DbSession, UnitOfWorkRoute
 from kefu.webhooks import service
@@ -36,6 +37,15 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=UnitOfWork
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
+async def secret_box(request: Request) -> SecretBox:
+    """The process's keyring (signing secrets are stored sealed)."""
+    box: SecretBox = request.app.state.container.secret_box
+    return box
+
+
+Box = Annotated[SecretBox, Depends(secret_box)]
+
+
 def _send_after_commit(request: Request, session: Session, delivery: DeliveryOut) -> None:
     """Queue the delivery job once the request's transaction has committed."""
     enqueue = request.app.state.container.runtime.enqueue
@@ -50,40 +60,44 @@ def read_event_types(_principal: AdminPrincipal) -> EventTypesOut:
 
 @router.post("/endpoints", response_model=EndpointCreated, status_code=201)
 def create_endpoint(
-    data: EndpointIn, principal: AdminPrincipal, session: DbSession, request: Request
+    data: EndpointIn, principal: AdminPrincipal, session: DbSession, request: Request, box: Box
 ) -> EndpointCreated:
     """Create an endpoint; the answer carries its signing secret, shown only here."""
     return service.create_endpoint(
         session, workspace_id=principal.workspace_id, data=data,
-        policy=request.app.state.container.outbound,
+        policy=request.app.state.container.outbound, box=box,
     )
 
 
 @router.get("/endpoints", response_model=Page[EndpointOut])
 def list_endpoints(
-    principal: AdminPrincipal, session: DbSession, cursor: Cursor = None, limit: Limit = 50
+    principal: AdminPrincipal, session: DbSession, box: Box, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[EndpointOut]:
     """Endpoints of the workspace, newest first."""
     return service.list_endpoints(
-        session, workspace_id=principal.workspace_id, cursor=cursor, limit=limit
+        session, workspace_id=principal.workspace_id, box=box, cursor=cursor, limit=limit
     )
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointOut)
-def read_endpoint(endpoint_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> EndpointOut:
+def read_endpoint(
+    endpoint_id: uuid.UUID, principal: AdminPrincipal, session: DbSession, box: Box
+) -> EndpointOut:
     """One endpoint (without its secret)."""
-    return service.get_endpoint(session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id)
+    return service.get_endpoint(
+        session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, box=box
+    )
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointOut)
 def update_endpoint(
     endpoint_id: uuid.UUID, data: EndpointUpdate, principal: AdminPrincipal, session: DbSession,
-    request: Request,
+    request: Request, box: Box,
 ) -> EndpointOut:
     """Change URL, description, event types or the active flag."""
     return service.update_endpoint(
         session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, data=data,
-        policy=request.app.state.container.outbound,
+        policy=request.app.state.container.outbound, box=box,
     )
 
 
@@ -99,12 +113,14 @@ def rotate_secret(
     endpoint_id: uuid.UUID,
     principal: AdminPrincipal,
     session: DbSession,
+    box: Box,
     data: RotateSecretIn | None = None,
 ) -> SecretRotated:
     """Issue a new signing secret (shown only here); the old one signs alongside during the grace."""
     grace = (data or RotateSecretIn()).grace_seconds
     return service.rotate_endpoint_secret(
-        session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, grace_seconds=grace
+        session, workspace_id=principal.workspace_id, endpoint_id=endpoint_id, grace_seconds=grace,
+        box=box,
     )
 
 

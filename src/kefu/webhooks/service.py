@@ -15,6 +15,7 @@ from kefu.core.errors import ValidationFailed
 from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
 from kefu.core.paging import Page
+from kefu.core.secretbox import SEALED_PREFIX, SecretBox
 from kefu.db.outbox import publish
 from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
@@ -46,14 +47,19 @@ PING_EVENT_TYPE = "webhook.ping"
 ATTEMPTS_SHOWN = 100
 
 
-def _endpoint_out(endpoint: WebhookEndpoint) -> EndpointOut:
+def _open_secret(box: SecretBox, stored: str) -> str:
+    """A stored signing secret in clear (a value from before sealing is still plain)."""
+    return box.open_text(stored) if stored.startswith(SEALED_PREFIX) else stored
+
+
+def _endpoint_out(endpoint: WebhookEndpoint, box: SecretBox) -> EndpointOut:
     return EndpointOut(
         id=endpoint.id,
         url=endpoint.url,
         description=endpoint.description,
         event_types=list(endpoint.event_types),
         is_active=endpoint.is_active,
-        secret_hint="…" + endpoint.secret[-4:],
+        secret_hint="…" + _open_secret(box, endpoint.secret)[-4:],
         consecutive_failures=endpoint.consecutive_failures,
         failing_since=endpoint.failing_since,
         disabled_at=endpoint.disabled_at,
@@ -87,10 +93,11 @@ def check_endpoint_url(url: str, *, policy: OutboundPolicy) -> None:
 
 
 def create_endpoint(
-    session: Session, *, workspace_id: uuid.UUID, data: EndpointIn, policy: OutboundPolicy
+    session: Session, *, workspace_id: uuid.UUID, data: EndpointIn, policy: OutboundPolicy, box: SecretBox
 ) -> EndpointCreated:
-    """Create an endpoint with a fresh signing secret, returned here once."""
+    """Create an endpoint with a fresh signing secret (stored sealed), returned here once."""
     check_endpoint_url(data.url, policy=policy)
+    secret = new_secret()
     count = session.scalar(
         select(func.count()).select_from(WebhookEndpoint).where(WebhookEndpoint.workspace_id == workspace_id)
     )
@@ -104,30 +111,34 @@ def create_endpoint(
         description=data.description,
         event_types=list(data.event_types),
         is_active=data.is_active,
-        secret=new_secret(),
+        secret=box.seal_text(secret),
         consecutive_failures=0,
     )
     session.add(endpoint)
     session.flush()
-    return EndpointCreated(**_endpoint_out(endpoint).model_dump(), secret=endpoint.secret)
+    return EndpointCreated(**_endpoint_out(endpoint, box).model_dump(), secret=secret)
 
 
-def get_endpoint(session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID) -> EndpointOut:
+def get_endpoint(
+    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, box: SecretBox
+) -> EndpointOut:
     """An endpoint of the workspace, or NotFound."""
-    return _endpoint_out(_load_endpoint(session, workspace_id, endpoint_id))
+    return _endpoint_out(_load_endpoint(session, workspace_id, endpoint_id), box)
 
 
 def list_endpoints(
-    session: Session, *, workspace_id: uuid.UUID, cursor: str | None = None, limit: int = 50
+    session: Session, *, workspace_id: uuid.UUID, box: SecretBox, cursor: str | None = None, limit: int = 50
 ) -> Page[EndpointOut]:
     """Endpoints of the workspace, newest first."""
     query = select(WebhookEndpoint).where(WebhookEndpoint.workspace_id == workspace_id)
-    return keyset_page(session, query, [WebhookEndpoint.id], limit=limit, cursor=cursor, out=_endpoint_out)
+    return keyset_page(
+        session, query, [WebhookEndpoint.id], limit=limit, cursor=cursor, out=lambda row: _endpoint_out(row, box)
+    )
 
 
 def update_endpoint(
     session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, data: EndpointUpdate,
-    policy: OutboundPolicy,
+    policy: OutboundPolicy, box: SecretBox,
 ) -> EndpointOut:
     """Change an endpoint; deactivating fails its pending deliveries, re-activating clears its streak."""
     endpoint = _load_endpoint(session, workspace_id, endpoint_id)
@@ -149,7 +160,7 @@ def update_endpoint(
         else:
             _deactivate(session, endpoint, reason="deactivated by an admin")
     session.flush()
-    return _endpoint_out(endpoint)
+    return _endpoint_out(endpoint, box)
 
 
 def delete_endpoint(session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID) -> None:
@@ -160,7 +171,7 @@ def delete_endpoint(session: Session, *, workspace_id: uuid.UUID, endpoint_id: u
 
 
 def rotate_endpoint_secret(
-    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, grace_seconds: int
+    session: Session, *, workspace_id: uuid.UUID, endpoint_id: uuid.UUID, grace_seconds: int, box: SecretBox
 ) -> SecretRotated:
     """Issue a new signing secret; the old one keeps signing beside it for `grace_seconds`."""
     endpoint = _load_endpoint(session, workspace_id, endpoint_id)
@@ -170,11 +181,12 @@ def rotate_endpoint_secret(
     else:
         endpoint.previous_secret = None
         endpoint.previous_secret_expires_at = None
-    endpoint.secret = new_secret()
+    secret = new_secret()
+    endpoint.secret = box.seal_text(secret)
     session.flush()
     return SecretRotated(
         endpoint_id=endpoint.id,
-        secret=endpoint.secret,
+        secret=secret,
         previous_secret_expires_at=endpoint.previous_secret_expires_at,
     )
 
@@ -287,13 +299,19 @@ def _subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
 
 
 def create_event_deliveries(session: Session, *, envelope: EventEnvelope) -> list[uuid.UUID]:
-    """One pending delivery per active endpoint of the event's workspace that wants it; idempotent."""
+    """One pending delivery per active endpoint of the event's workspace that wants it; idempotent.
+
+    An endpoint receives only events that occurred once it existed: history (older events still
+    in the outbox, bulk-loaded data) is never replayed to a new endpoint.
+    """
     workspace_id = envelope.event.workspace_id
     endpoints = [
         endpoint
         for endpoint in session.scalars(
             select(WebhookEndpoint).where(
-                WebhookEndpoint.workspace_id == workspace_id, WebhookEndpoint.is_active.is_(True)
+                WebhookEndpoint.workspace_id == workspace_id,
+                WebhookEndpoint.is_active.is_(True),
+                WebhookEndpoint.created_at <= envelope.occurred_at,
             )
         )
         if _subscribed(endpoint, envelope.event_type)
@@ -326,22 +344,30 @@ def create_event_deliveries(session: Session, *, envelope: EventEnvelope) -> lis
 
 
 def list_due_delivery_ids(session: Session, *, limit: int = 500) -> list[uuid.UUID]:
-    """Pending deliveries whose next attempt is due, oldest due first (all workspaces)."""
-    return list(
-        session.scalars(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.next_attempt_at <= clock.now(),
-            )
-            .order_by(WebhookDelivery.next_attempt_at)
-            .limit(limit)
+    """Pending deliveries whose next attempt is due, round-robin over endpoints, oldest due first.
+
+    Each endpoint's due deliveries are numbered by due time and the lowest numbers come first,
+    so an endpoint with a large backlog cannot take the whole sweep from the others.
+    """
+    due = (
+        select(
+            WebhookDelivery.id,
+            WebhookDelivery.next_attempt_at,
+            func.row_number()
+            .over(partition_by=WebhookDelivery.endpoint_id, order_by=WebhookDelivery.next_attempt_at)
+            .label("turn"),
         )
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at <= clock.now(),
+        )
+        .subquery()
     )
+    return list(session.scalars(select(due.c.id).order_by(due.c.turn, due.c.next_attempt_at).limit(limit)))
 
 
 def claim_delivery(
-    session: Session, *, delivery_id: uuid.UUID, lease_seconds: float
+    session: Session, *, delivery_id: uuid.UUID, lease_seconds: float, box: SecretBox
 ) -> DeliveryRequest | None:
     """Lease a due delivery for one attempt; None when it is not due, taken or its endpoint is off."""
     now = clock.now()
@@ -364,10 +390,10 @@ def claim_delivery(
         return None
     delivery.next_attempt_at = now + timedelta(seconds=lease_seconds)
     session.flush()
-    secrets = [endpoint.secret]
+    secrets = [_open_secret(box, endpoint.secret)]
     expires = endpoint.previous_secret_expires_at
     if endpoint.previous_secret and expires is not None and expires > now:
-        secrets.append(endpoint.previous_secret)
+        secrets.append(_open_secret(box, endpoint.previous_secret))
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return DeliveryRequest(
         delivery_id=delivery.id,
@@ -469,3 +495,16 @@ def _deactivate(session: Session, endpoint: WebhookEndpoint, *, reason: str) -> 
         .values(status=DeliveryStatus.FAILED, next_attempt_at=None, last_error="endpoint disabled")
         .execution_options(synchronize_session="fetch")
     )
+
+
+def reseal_secrets(session: Session, *, box: SecretBox) -> int:
+    """Re-seal every endpoint's signing secrets under the current key (all workspaces); the count changed."""
+    changed = 0
+    for endpoint in session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id)):
+        for column in ("secret", "previous_secret"):
+            stored: str | None = getattr(endpoint, column)
+            if stored and (not stored.startswith(SEALED_PREFIX) or box.needs_resealing(stored)):
+                setattr(endpoint, column, box.seal_text(_open_secret(box, stored)))
+                changed += 1
+    session.flush()
+    return changed

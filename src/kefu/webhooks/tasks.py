@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
 from kefu.jobs.unit_of_work import unit_of_work
+from kefu.core.secretbox import SecretBox
 from kefu.outbound.client import OutboundPolicy, guarded_client
 from kefu.webhooks import service
 from kefu.webhooks.sending import send
@@ -36,9 +37,11 @@ class DeliveryJobs:
         *,
         timeout_seconds: float,
         policy: OutboundPolicy,
+        box: SecretBox,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._box = box
         self._enqueue = enqueue
         self._timeout = timeout_seconds
         self._transport = transport
@@ -49,7 +52,7 @@ class DeliveryJobs:
         key = uuid.UUID(delivery_id)
         with unit_of_work(self._session_factory) as session:
             request = service.claim_delivery(
-                session, delivery_id=key, lease_seconds=self._timeout + LEASE_MARGIN_SECONDS
+                session, delivery_id=key, lease_seconds=self._timeout + LEASE_MARGIN_SECONDS, box=self._box
             )
         if request is None:
             return

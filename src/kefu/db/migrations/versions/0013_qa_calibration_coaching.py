@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import kefu.db.base
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

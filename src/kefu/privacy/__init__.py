@@ -1,0 +1,1 @@
+"""Data protection: export and erasure of one customer's data, retention of old conversations."""
