@@ -132,7 +132,8 @@ def list_endpoints(
     """Endpoints of the workspace, newest first."""
     query = select(WebhookEndpoint).where(WebhookEndpoint.workspace_id == workspace_id)
     return keyset_page(
-        session, query, [WebhookEndpoint.id], limit=limit, cursor=cursor, out=lambda row: _endpoint_out(row, box)
+        session, query, [WebhookEndpoint.id], limit=limit, cursor=cursor,
+        out=lambda row: _endpoint_out(row, box),
     )
 
 

@@ -11,8 +11,8 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
-from kefu.jobs.unit_of_work import unit_of_work
 from kefu.core.secretbox import SecretBox
+from kefu.jobs.unit_of_work import unit_of_work
 from kefu.outbound.client import OutboundPolicy, guarded_client
 from kefu.webhooks import service
 from kefu.webhooks.sending import send
