@@ -1,4 +1,4 @@
-"""Tables of the conversations domain (private to it)."""
+"""Tables of the conversations domain (private to it), with the templates of their new rows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.conversations.enums import (
@@ -21,6 +21,7 @@ from kefu.conversations.enums import (
     TimelineKind,
 )
 from kefu.db.base import Base, IdMixin, JSONType, TimestampMixin, WorkspaceScoped
+from kefu.db.rows import RowTemplate
 
 
 def _enum(cls: type[StrEnum], length: int = 16) -> Enum:
@@ -130,3 +131,18 @@ class TimelineEntry(IdMixin, WorkspaceScoped, Base):
     after: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+def _table(model: type[Base]) -> Table:
+    table: Table = model.__table__  # type: ignore[assignment]
+    return table
+
+
+CONVERSATION_ROW = RowTemplate(_table(Conversation))
+"""Every column of a new conversation row, for the paths that insert without the unit of work."""
+MESSAGE_ROW = RowTemplate(_table(Message))
+"""Every column of a new message row (not analysed yet: the analysis columns start empty)."""
+TIMELINE_ROW = RowTemplate(_table(TimelineEntry))
+"""Every column of a new timeline entry."""
+TAG_ROW = RowTemplate(_table(ConversationTag))
+"""Every column of a tag index row."""

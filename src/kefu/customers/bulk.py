@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
@@ -36,13 +35,13 @@ from kefu.customers.identities import phone_region
 from kefu.customers.matching import (
     MAX_MERGE_HOPS,
     WantedIdentity,
-    is_race,
     lenient,
     match_owner,
     normalise_identities,
 )
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.customers.schemas import ResolveIn
+from kefu.db.backend import retry_on_race
 from kefu.db.outbox import publish_many
 from kefu.db.plans import custom_plans, in_chunks
 from kefu.db.rows import insert_rows
@@ -117,18 +116,12 @@ def resolve_customers(
         contact if isinstance(contact, uuid.UUID) else _prepare(contact, locate(index))
         for index, contact in enumerate(contacts)
     ]
-    if session.get_bind().dialect.name == "sqlite":  # writers are serial: no race, no savepoint
-        return _resolve_batch(session, workspace_id, prepared)
-    last_race: Exception | None = None
-    for _ in range(BULK_RESOLVE_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                return _resolve_batch(session, workspace_id, prepared)
-        except (IntegrityError, OperationalError) as exc:
-            if not is_race(exc):
-                raise
-            last_race = exc
-    raise ResolveContention("identities are being written concurrently; retry") from last_race
+    return retry_on_race(
+        session,
+        lambda: _resolve_batch(session, workspace_id, prepared),
+        attempts=BULK_RESOLVE_ATTEMPTS,
+        exhausted=lambda: ResolveContention("identities are being written concurrently; retry"),
+    )
 
 
 def _prepare(contact: ResolveIn, loc: list[str | int]) -> _Contact:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Select, Table, and_, bindparam, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kefu.core import clock
@@ -41,7 +41,6 @@ from kefu.customers.identities import phone_region
 from kefu.customers.matching import (
     MAX_MERGE_HOPS,
     WantedIdentity,
-    is_race,
     lenient,
     match_owner,
     normalise_identities,
@@ -58,6 +57,7 @@ from kefu.customers.schemas import (
     IdentityOut,
     ResolvedCustomer,
 )
+from kefu.db.backend import retry_on_race
 from kefu.db.outbox import publish, publish_many
 from kefu.db.rows import first_row, insert_rows
 
@@ -210,20 +210,12 @@ def resolve_customer(
         "language": lenient(values.normalise_language, language),
         "market": market,
     }
-    if session.get_bind().dialect.name == "sqlite":  # writers are serial: no race, no savepoint
-        resolved = _resolve_once(session, workspace_id, wanted, attributes)
-        session.flush()
-        return resolved
-    last_race: Exception | None = None
-    for _ in range(len(wanted) + RESOLVE_EXTRA_ATTEMPTS):
-        try:
-            with session.begin_nested():  # leaving it flushes: a lost race surfaces in the savepoint
-                return _resolve_once(session, workspace_id, wanted, attributes)
-        except (IntegrityError, OperationalError) as exc:
-            if not is_race(exc):
-                raise
-            last_race = exc
-    raise ResolveContention("identities are being written concurrently; retry") from last_race
+    return retry_on_race(
+        session,
+        lambda: _resolve_once(session, workspace_id, wanted, attributes),
+        attempts=len(wanted) + RESOLVE_EXTRA_ATTEMPTS,
+        exhausted=lambda: ResolveContention("identities are being written concurrently; retry"),
+    )
 
 
 def _resolve_once(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
 from kefu.core.events import EventEnvelope, event_class
+from kefu.db.backend import claiming
 from kefu.db.outbox import HandledEvent, OutboxEvent
 from kefu.jobs.subscriptions import Handler, Subscriptions
 
@@ -81,9 +82,7 @@ class OutboxRelay:
                 .order_by(OutboxEvent.id)
                 .limit(batch)
             )
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list(session.scalars(query))
+            rows = list(session.scalars(claiming(session, query)))
             for row in rows:
                 row.next_attempt_at = now + LEASE
             session.commit()

@@ -15,6 +15,7 @@ from kefu.core.errors import ValidationFailed
 from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
 from kefu.core.paging import Page, decode_id_cursor, encode_cursor
+from kefu.db.backend import claiming
 from kefu.db.outbox import publish
 from kefu.db.scoped import get_scoped
 from kefu.outbound.client import OutboundPolicy, OutboundRefused
@@ -363,9 +364,7 @@ def claim_delivery(
         WebhookDelivery.status == DeliveryStatus.PENDING,
         WebhookDelivery.next_attempt_at <= now,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    delivery = session.scalar(query)
+    delivery = session.scalar(claiming(session, query))
     if delivery is None:
         return None
     endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
