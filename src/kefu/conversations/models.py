@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.conversations.enums import (
@@ -133,16 +133,12 @@ class TimelineEntry(IdMixin, WorkspaceScoped, Base):
     created_at: Mapped[datetime]
 
 
-def _table(model: type[Base]) -> Table:
-    table: Table = model.__table__  # type: ignore[assignment]
-    return table
 
-
-CONVERSATION_ROW = RowTemplate(_table(Conversation))
+CONVERSATION_ROW = RowTemplate.of(Conversation)
 """Every column of a new conversation row, for the paths that insert without the unit of work."""
-MESSAGE_ROW = RowTemplate(_table(Message))
+MESSAGE_ROW = RowTemplate.of(Message)
 """Every column of a new message row (not analysed yet: the analysis columns start empty)."""
-TIMELINE_ROW = RowTemplate(_table(TimelineEntry))
+TIMELINE_ROW = RowTemplate.of(TimelineEntry)
 """Every column of a new timeline entry."""
-TAG_ROW = RowTemplate(_table(ConversationTag))
+TAG_ROW = RowTemplate.of(ConversationTag)
 """Every column of a tag index row."""

@@ -39,7 +39,7 @@ from kefu.customers.matching import (
     match_owner,
     normalise_identities,
 )
-from kefu.customers.models import Customer, CustomerIdentity
+from kefu.customers.models import CUSTOMER_ROW, IDENTITY_ROW, Customer, CustomerIdentity
 from kefu.customers.schemas import ResolveIn
 from kefu.db.backend import retry_on_race
 from kefu.db.outbox import publish_many
@@ -186,11 +186,11 @@ def _resolve_batch(
             if owned is None:
                 identity_id = ids[item.key]
                 owners[item.key] = _Owned(identity_id, row.id, item.verified, new=True)
-                new_identities.append({
-                    "id": identity_id, "workspace_id": workspace_id, "customer_id": row.id,
-                    "kind": item.kind.value, "value": item.value, "verified": item.verified,
-                    "verified_at": now if item.verified else None, "created_at": now,
-                })  # fmt: skip
+                new_identities.append(IDENTITY_ROW(
+                    id=identity_id, workspace_id=workspace_id, customer_id=row.id, kind=item.kind.value,
+                    value=item.value, verified=item.verified, verified_at=now if item.verified else None,
+                    created_at=now,
+                ))
                 events.append(CustomerIdentityAdded(
                     workspace_id=workspace_id, customer_id=row.id, identity_id=identity_id,
                     kind=item.kind, value=item.value, verified=item.verified,
@@ -253,11 +253,12 @@ def _write(
 ) -> None:
     """Insert customers, then identities in key order (writers lock the unique index alike), then update."""
     insert_rows(session, _CUSTOMERS, (
-        {"id": row.id, "workspace_id": workspace_id, "name": row.name, "language": row.language,
-         "market": row.market, "vip_tier": VipTier.NONE.value, "custom_fields": {},
-         "created_at": now, "updated_at": now}
+        CUSTOMER_ROW(
+            id=row.id, workspace_id=workspace_id, name=row.name, language=row.language, market=row.market,
+            vip_tier=VipTier.NONE.value, created_at=now, updated_at=now,
+        )
         for row in new_customers
-    ))  # fmt: skip
+    ))
     if new_identities:
         new_identities.sort(key=lambda row: (row["kind"], row["value"]))
         insert_rows(session, _IDENTITIES, new_identities)

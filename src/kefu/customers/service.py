@@ -46,7 +46,14 @@ from kefu.customers.matching import (
     normalise_identities,
     normalise_one,
 )
-from kefu.customers.models import Customer, CustomerIdentity, CustomerMerge, CustomerTag
+from kefu.customers.models import (
+    CUSTOMER_ROW,
+    IDENTITY_ROW,
+    Customer,
+    CustomerIdentity,
+    CustomerMerge,
+    CustomerTag,
+)
 from kefu.customers.schemas import (
     CustomerIn,
     CustomerMergeOut,
@@ -278,16 +285,18 @@ def _create_resolved(
     """A contact none of whose identities is known: a new customer with all of them, in two inserts."""
     now = clock.now()
     customer_id = new_id()
-    customer: dict[str, Any] = {
-        "id": customer_id, "workspace_id": workspace_id, "vip_tier": VipTier.NONE, "custom_fields": {},
-        "merged_into_id": None, "created_at": now, "updated_at": now, **attributes,
-    }
+    customer = CUSTOMER_ROW(
+        id=customer_id, workspace_id=workspace_id, vip_tier=VipTier.NONE, created_at=now, updated_at=now,
+        **attributes,
+    )
     ids = _ids_in_given_order(wanted)
     in_key_order = sorted(wanted, key=lambda w: w.key)
-    identities: list[dict[str, Any]] = [
-        {"id": ids[item.key], "workspace_id": workspace_id, "customer_id": customer_id, "kind": item.kind,
-         "value": item.value, "verified": item.verified, "verified_at": now if item.verified else None,
-         "created_at": now}
+    identities = [
+        IDENTITY_ROW(
+            id=ids[item.key], workspace_id=workspace_id, customer_id=customer_id, kind=item.kind,
+            value=item.value, verified=item.verified, verified_at=now if item.verified else None,
+            created_at=now,
+        )
         for item in in_key_order
     ]
     insert_rows(session, _CUSTOMERS, [customer])

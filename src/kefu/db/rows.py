@@ -395,6 +395,12 @@ class RowTemplate:
         self._required = tuple(required)
         self._width = len(static)
 
+    @classmethod
+    def of(cls, model: type[Any]) -> RowTemplate:
+        """The template of a mapped class's table."""
+        table: Table = model.__table__
+        return cls(table)
+
     @property
     def columns(self) -> frozenset[str]:
         """The keys of every row: the table's column keys."""
