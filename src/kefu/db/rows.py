@@ -56,7 +56,9 @@ class _Plan:
     makers: tuple[Callable[[], Any], ...]
     """Python defaults of the columns the rows leave out, in column order after the given keys."""
     encoders: tuple[tuple[int, Encoder], ...]
-    """(position, encoder) of the columns whose values need encoding; None goes through it too, as in Core."""
+    """(position, encoder) of the columns whose values need encoding, None included (JSON's is 'null')."""
+    skipping_none: tuple[tuple[int, Encoder], ...]
+    """(position, encoder) of the columns whose encoder gives None for None: it is not asked then."""
 
     def encode(self, row: Mapping[str, Any]) -> list[Any]:
         """The row's values in column order, as the driver takes them."""
@@ -65,6 +67,10 @@ class _Plan:
             values.append(make())
         for position, encoder in self.encoders:
             values[position] = encoder(values[position])
+        for position, encoder in self.skipping_none:
+            value = values[position]
+            if value is not None:
+                values[position] = encoder(value)
         return values
 
     def insert_many(self, count: int) -> str:
@@ -248,14 +254,24 @@ def _plan(dialect: Dialect, table: Table, given: tuple[str, ...], copy: bool) ->
             raise NotImplementedError(f"paramstyle {dialect.paramstyle!r} is not supported")
         row_values = f"({', '.join(placeholder for _ in columns)})"
         sql = f"INSERT INTO {target} VALUES {row_values}"
-    encoders = ((position, _encoder(column.type, dialect, copy)) for position, column in enumerate(columns))
+    encoders = [(position, _encoder(column.type, dialect, copy)) for position, column in enumerate(columns)]
+    present = [(position, encoder) for position, encoder in encoders if encoder is not None]
     return _Plan(
         sql=sql,
         row_values=row_values,
         given=_getter(given),
         makers=tuple(_maker(column) for column in defaulted),
-        encoders=tuple((position, encoder) for position, encoder in encoders if encoder is not None),
+        encoders=tuple((position, encoder) for position, encoder in present if not _keeps_none(encoder)),
+        skipping_none=tuple((position, encoder) for position, encoder in present if _keeps_none(encoder)),
     )
+
+
+def _keeps_none(encoder: Encoder) -> bool:
+    """Whether the encoder gives None for None (then None need not be encoded)."""
+    try:
+        return encoder(None) is None
+    except Exception:  # an encoder that refuses None sees every value, None included
+        return False
 
 
 def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
