@@ -267,7 +267,7 @@ def test_cursor_listeners_see_one_insert_per_call_but_copy(
     table = _table(TimelineEntry)
     rows = [{"id": new_id(), **_timeline(world)} for _ in range(PATHS[path])]
 
-    insert_rows(session, table, rows)  # on SQLite through the engine, as a listener is registered
+    insert_rows(session, table, rows)  # the listener is told of it, on whichever path it takes
 
     session.commit()
     copied = path == "copy" and engine.dialect.name == "postgresql"

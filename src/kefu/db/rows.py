@@ -20,6 +20,7 @@ builder without being listed there.
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -356,6 +357,14 @@ def _datetime_text(value: Any) -> Any:
 _COPY_TEXT: tuple[tuple[type[Any], Encoder], ...] = ((Uuid, _uuid_text), (DateTime, _datetime_text))
 
 
+def _takes_no_arguments(function: Callable[..., Any]) -> bool:
+    try:
+        inspect.signature(function).bind()
+    except (TypeError, ValueError):  # needs arguments, or a builtin without a signature
+        return False
+    return True
+
+
 def _has_python_default(column: Column[Any]) -> bool:
     default = column.default
     return default is not None and bool(default.is_scalar or default.is_callable)
@@ -365,19 +374,20 @@ def _maker(column: Column[Any]) -> Callable[[], Any]:
     default: Any = column.default
     if default.is_callable:
         function = default.arg
-        return lambda: function(None)  # SQLAlchemy wraps zero-argument callables to take a context
+        original = getattr(function, "__wrapped__", None)
+        if original is not None and _takes_no_arguments(original):
+            return original  # the zero-argument callable SQLAlchemy wrapped to take a context
+        return lambda: function(None)
     value = default.arg
     return lambda: value
 
 
-class _Required:
-    """The placeholder of a column a row must be given (no default, not nullable)."""
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a row given one set of keys lacks: the constant values and the defaults to call."""
 
-    def __repr__(self) -> str:
-        return "<required>"
-
-
-_REQUIRED: Any = _Required()
+    constants: dict[str, Any]
+    makers: tuple[tuple[str, Callable[[], Any]], ...]
 
 
 class RowTemplate:
@@ -387,29 +397,14 @@ class RowTemplate:
     ORM flush would), else None when it is nullable. One with neither, or whose default is the
     server's, must be given. A key that is not a column raises KeyError; a missing required column
     raises TypeError. The rows are what `insert_rows` takes, and what `XOut.model_validate` reads.
+    What a given set of keys lacks is worked out once per set (a call site gives the same keys).
     """
 
-    __slots__ = ("_makers", "_required", "_static", "_width", "table")
+    __slots__ = ("_shapes", "table")
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        static: dict[str, Any] = {}
-        makers: list[tuple[str, Callable[[], Any]]] = []
-        required: list[str] = []
-        for column in table.columns:
-            static[column.key] = None
-            if _has_python_default(column):
-                if column.default.is_callable:  # type: ignore[union-attr]
-                    makers.append((column.key, _maker(column)))
-                else:
-                    static[column.key] = _maker(column)()
-            elif not column.nullable or column.server_default is not None:
-                static[column.key] = _REQUIRED
-                required.append(column.key)
-        self._static = static
-        self._makers = tuple(makers)
-        self._required = tuple(required)
-        self._width = len(static)
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
 
     @classmethod
     def of(cls, model: type[Any]) -> RowTemplate:
@@ -420,17 +415,36 @@ class RowTemplate:
     @property
     def columns(self) -> frozenset[str]:
         """The keys of every row: the table's column keys."""
-        return frozenset(self._static)
+        return frozenset(self.table.c.keys())
 
     def __call__(self, **values: Any) -> dict[str, Any]:
         """A new row with `values` and every other column from its definition."""
-        row = {**self._static, **values}
-        if len(row) != self._width:
-            raise KeyError(f"{self.table.name} has no columns {sorted(set(values) - set(self._static))}")
-        for key, make in self._makers:
-            if key not in values:
-                row[key] = make()
-        for key in self._required:
-            if row[key] is _REQUIRED:
-                raise TypeError(f"a row of {self.table.name} needs {key}")
-        return row
+        keys = tuple(values)
+        shape = self._shapes.get(keys)
+        if shape is None:
+            shape = self._shapes[keys] = self._shape(keys)
+        values.update(shape.constants)  # `values` is this call's own dict: it becomes the row
+        for key, make in shape.makers:
+            values[key] = make()
+        return values
+
+    def _shape(self, given: tuple[str, ...]) -> _Shape:
+        """What rows given these keys lack; KeyError for an unknown key, TypeError for a missing one."""
+        unknown = set(given) - set(self.table.c.keys())
+        if unknown:
+            raise KeyError(f"{self.table.name} has no columns {sorted(unknown)}")
+        constants: dict[str, Any] = {}
+        makers: list[tuple[str, Callable[[], Any]]] = []
+        for column in self.table.columns:
+            if column.key in given:
+                continue
+            if _has_python_default(column):
+                if column.default.is_callable:  # type: ignore[union-attr]
+                    makers.append((column.key, _maker(column)))
+                else:
+                    constants[column.key] = _maker(column)()
+            elif not column.nullable or column.server_default is not None:
+                raise TypeError(f"a row of {self.table.name} needs {column.key}")
+            else:
+                constants[column.key] = None
+        return _Shape(constants, tuple(makers))
