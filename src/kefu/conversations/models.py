@@ -134,11 +134,11 @@ class TimelineEntry(IdMixin, WorkspaceScoped, Base):
 
 
 
-CONVERSATION_ROW = RowTemplate.of(Conversation)
+CONVERSATION_ROW = RowTemplate.of(Conversation).row
 """Every column of a new conversation row, for the paths that insert without the unit of work."""
-MESSAGE_ROW = RowTemplate.of(Message)
+MESSAGE_ROW = RowTemplate.of(Message).row
 """Every column of a new message row (not analysed yet: the analysis columns start empty)."""
-TIMELINE_ROW = RowTemplate.of(TimelineEntry)
+TIMELINE_ROW = RowTemplate.of(TimelineEntry).row
 """Every column of a new timeline entry."""
-TAG_ROW = RowTemplate.of(ConversationTag)
+TAG_ROW = RowTemplate.of(ConversationTag).row
 """Every column of a tag index row."""

@@ -96,7 +96,7 @@ class CustomerMerge(IdMixin, WorkspaceScoped, Base):
     created_at: Mapped[datetime]
 
 
-CUSTOMER_ROW = RowTemplate.of(Customer)
+CUSTOMER_ROW = RowTemplate.of(Customer).row
 """Every column of a new customer row, for the paths that insert without the unit of work."""
-IDENTITY_ROW = RowTemplate.of(CustomerIdentity)
+IDENTITY_ROW = RowTemplate.of(CustomerIdentity).row
 """Every column of a new identity row."""

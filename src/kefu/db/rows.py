@@ -417,8 +417,9 @@ class RowTemplate:
         """The keys of every row: the table's column keys."""
         return frozenset(self.table.c.keys())
 
-    def __call__(self, **values: Any) -> dict[str, Any]:
-        """A new row with `values` and every other column from its definition."""
+    def row(self, **values: Any) -> dict[str, Any]:
+        """A new row with `values` and every other column from its definition (bind it once:
+        `X_ROW = RowTemplate.of(X).row`, a bound method being quicker to call than an instance)."""
         keys = tuple(values)
         shape = self._shapes.get(keys)
         if shape is None:
