@@ -83,7 +83,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
         lifespan=lifespan,
     )
     app.state.container = container
-    app.state.session_factory = container.session_factory
+    app.state.session_factory, app.state.principals = wiring.web_sessions(container)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
     _install_error_handlers(app)

@@ -12,6 +12,8 @@ import httpx
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.accounts.dependencies import PrincipalCache
+from kefu.accounts.events import AgentUpdated
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.channels import service as channels_service
 from kefu.channels.handlers import OutboundRelay
@@ -35,13 +37,15 @@ from kefu.conversations.events import (
 )
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.core.errors import NotFound
+from kefu.core.events import DomainEvent
 from kefu.core.secretbox import SecretBox
 from kefu.customers import service as customers
 from kefu.customers.enums import IdentityKind
 from kefu.customers.events import CustomersMerged
 from kefu.customers.schemas import IdentityIn
+from kefu.db.commit_hooks import after_commit
 from kefu.db.engine import make_engine, make_session_factory
-from kefu.db.outbox import AFTER_COMMIT_KEY
+from kefu.db.outbox import AFTER_COMMIT_KEY, REACTIONS_KEY, Reaction
 from kefu.jobs.relay import OutboxRelay
 from kefu.jobs.retention import PRUNE_OUTBOX_JOB, prune_outbox_job
 from kefu.jobs.runtime import JobRuntime, RuntimeMode
@@ -135,6 +139,28 @@ def build_container(
     subscribe_handlers(container)
     register_jobs(container)
     return container
+
+
+def web_sessions(container: Container) -> tuple[sessionmaker[Session], PrincipalCache]:
+    """The sessions and the token-principal cache of one web application.
+
+    Its sessions are the container's, plus one reaction: once a transaction of the application
+    that changed an agent's role commits, the application's cache starts afresh, so none of its
+    requests is refused for the change (other processes confirm their cached claims, principals.py).
+    """
+    principals = PrincipalCache()
+    base = container.session_factory
+    reactions = {AgentUpdated.event_type: _clear_on_role_change(principals)}
+    info = {**base.kw.get("info", {}), REACTIONS_KEY: reactions}
+    return sessionmaker(class_=base.class_, **{**base.kw, "info": info}), principals
+
+
+def _clear_on_role_change(principals: PrincipalCache) -> Reaction:
+    def react(session: Session, published: DomainEvent) -> None:
+        if isinstance(published, AgentUpdated) and "role" in published.changed:
+            after_commit(session, principals.clear)
+
+    return react
 
 
 def start_worker(container: Container, *, threads: int | None = None) -> None:

@@ -74,7 +74,7 @@ def test_encodes_parameters_and_uses_the_statements_own_values(engine: Engine) -
     assert row is not None and row[0] == customer.identities[0].id
 
 
-def test_observed_connections_go_through_the_engine(engine: Engine, token_hash: str) -> None:
+def test_observed_connections_tell_their_listeners(engine: Engine, token_hash: str) -> None:
     seen: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")

@@ -267,7 +267,7 @@ def test_cursor_listeners_see_one_insert_per_call_but_copy(
     table = _table(TimelineEntry)
     rows = [{"id": new_id(), **_timeline(world)} for _ in range(PATHS[path])]
 
-    insert_rows(session, table, rows)  # on SQLite through the engine, as a listener is registered
+    insert_rows(session, table, rows)  # the listener is told of it, on whichever path it takes
 
     session.commit()
     copied = path == "copy" and engine.dialect.name == "postgresql"
@@ -427,3 +427,43 @@ def test_a_value_its_type_rejects_raises_the_encoders_error(
     insert_rows(session, table, batch[:-1])  # after the savepoint's rollback the transaction goes on
     session.commit()
     assert session.scalar(select(func.count()).select_from(table)) == PATHS[path] - 1
+
+
+@pytest.mark.parametrize("path", ["execute", "executemany"])
+def test_a_cursor_listener_does_not_change_what_runs(
+    session: Session, engine: Engine, world: World, engine_inserts: list[str], inserts: list[str], path: str
+) -> None:
+    """Tracing sees the INSERT, and on SQLite it still runs on the driver's cursor, not the engine."""
+    table = _table(TimelineEntry)
+    rows = [{"id": new_id(), **_timeline(world)} for _ in range(PATHS[path])]
+
+    insert_rows(session, table, rows)
+
+    session.commit()
+    assert len(engine_inserts) == (0 if engine.dialect.name == "sqlite" else 1)
+    assert [s.split(" (", 1)[0] for s in inserts] == [f"INSERT INTO {table.name}"]
+    assert session.scalar(select(func.count()).select_from(table)) == len(rows)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", ["execute", "executemany"])
+def test_listeners_get_the_parameters_and_after_execute_as_from_the_engine(
+    session: Session, engine: Engine, world: World, path: str
+) -> None:
+    table = _table(TimelineEntry)
+    rows = [{"id": new_id(), **_timeline(world)} for _ in range(PATHS[path])]
+    seen: list[tuple[str, str, bool, int]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        seen.append(("before", statement, many, len(parameters) if many else 1))
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+        seen.append(("after", statement, many, len(parameters) if many else 1))
+
+    insert_rows(session, table, rows)
+
+    inserts = [entry for entry in seen if entry[1].startswith(f"INSERT INTO {table.name} (")]
+    many, count = len(rows) > 1, len(rows)
+    assert [(kind, m, n) for kind, _, m, n in inserts] == [("before", many, count), ("after", many, count)]

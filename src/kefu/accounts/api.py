@@ -14,7 +14,6 @@ from kefu.accounts.dependencies import (
     AppSettings,
     ClientIp,
     CurrentPrincipal,
-    principal_cache,
     require_role,
 )
 from kefu.accounts.enums import Level, Role, TeamKind
@@ -41,7 +40,6 @@ from kefu.accounts.schemas import (
 )
 from kefu.core.errors import Forbidden
 from kefu.core.paging import Cursor, Limit, Page
-from kefu.db.commit_hooks import after_commit
 from kefu.db.session import DbSession, UnitOfWorkRoute
 
 router = APIRouter(tags=["accounts"], route_class=UnitOfWorkRoute)
@@ -180,15 +178,12 @@ def read_agent(agent_id: uuid.UUID, principal: CurrentPrincipal, session: DbSess
 
 @router.patch("/agents/{agent_id}", response_model=AgentOut)
 def update_agent(
-    agent_id: uuid.UUID, data: AgentUpdate, principal: ManagerPrincipal, session: DbSession, request: Request
+    agent_id: uuid.UUID, data: AgentUpdate, principal: ManagerPrincipal, session: DbSession
 ) -> AgentOut:
     """Change an agent: admins anything, supervisors name, level and languages of their agents."""
-    updated = service.update_agent(
+    return service.update_agent(
         session, workspace_id=principal.workspace_id, agent_id=agent_id, data=data, actor=principal
     )
-    if data.role is not None:  # once committed, no request of this process is refused for the change
-        after_commit(session, principal_cache(request).clear)
-    return updated
 
 
 @router.post("/agents/{agent_id}/deactivate", response_model=AgentOut)

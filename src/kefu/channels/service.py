@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kefu.channels import items as ledger_items
@@ -44,6 +43,7 @@ from kefu.core.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from kefu.core.ids import new_id
 from kefu.core.paging import Page
 from kefu.core.secretbox import SecretBox
+from kefu.db.backend import claiming, insert_ignoring
 from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 
@@ -347,11 +347,6 @@ def audit_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {name.lower(): value for name, value in headers.items() if name.lower() not in CREDENTIAL_HEADERS}
 
 
-def _insert(session: Session) -> Callable[..., Any]:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 def accept_webhook(
     session: Session, *, channel: str, inbox_id: uuid.UUID, request: WebhookRequest, box: SecretBox
 ) -> Accepted:
@@ -416,7 +411,7 @@ def accept_webhook(
         )
     if rows:
         statement = (
-            _insert(session)(InboundEntry)
+            insert_ignoring(session)(InboundEntry)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["inbox_id", "dedupe_key"])
             .returning(InboundEntry.id)
@@ -433,9 +428,7 @@ def _locked_pending(session: Session, model: type[Any], row_id: uuid.UUID, now: 
     query = select(model).where(model.id == row_id, model.status == EntryStatus.PENDING)
     if now is not None:
         query = query.where(model.next_attempt_at <= now)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
+    return session.scalar(claiming(session, query))
 
 
 def process_entry(session: Session, *, entry_id: uuid.UUID, sink: IntakeSink) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
 from kefu.conversations import lifecycle
-from kefu.conversations.enums import ConversationStatus, Priority, TimelineKind
+from kefu.conversations.enums import Channel, ConversationStatus, Priority, TimelineKind
 from kefu.conversations.events import (
     ConversationAssigned,
     ConversationFieldsChanged,
@@ -24,7 +24,7 @@ from kefu.conversations.events import (
     ConversationTagged,
     ConversationUntagged,
 )
-from kefu.conversations.models import Conversation, ConversationTag, TimelineEntry
+from kefu.conversations.models import TIMELINE_ROW, Conversation, ConversationTag, TimelineEntry
 from kefu.conversations.schemas import (
     MAX_TAGS,
     Actor,
@@ -35,7 +35,6 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.errors import Conflict, ValidationFailed
-from kefu.core.ids import new_id
 from kefu.db.outbox import publish
 
 MAX_SNOOZE = timedelta(days=366)
@@ -322,11 +321,28 @@ def timeline_row(
     now: datetime,
 ) -> dict[str, Any]:
     """Every column of a timeline entry."""
-    return {
-        "id": new_id(), "workspace_id": conversation.workspace_id, "conversation_id": conversation.id,
-        "kind": kind, "actor_kind": actor.kind, "actor_id": actor.id, "before": before, "after": after,
-        "reason": reason, "created_at": now,
-    }
+    return TIMELINE_ROW(
+        workspace_id=conversation.workspace_id, conversation_id=conversation.id, kind=kind,
+        actor_kind=actor.kind, actor_id=actor.id, before=before, after=after, reason=reason, created_at=now,
+    )
+
+
+def opened_row(
+    conversation: ConversationRef,
+    actor: Actor,
+    *,
+    priority: Priority,
+    channel: Channel,
+    tags: list[str],
+    assignee_id: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    reason: str | None = None,
+    at: datetime,
+) -> dict[str, Any]:
+    """The "opened" timeline entry: a conversation opens as open, with what it was opened with."""
+    after = jsonable({"status": ConversationStatus.OPEN, "priority": priority, "channel": channel,
+                      "assignee_id": assignee_id, "team_id": team_id, "tags": tags})  # fmt: skip
+    return timeline_row(conversation, TimelineKind.OPENED, actor, {}, after, reason, at)
 
 
 def base(conversation: ConversationRef, actor: Actor) -> dict[str, Any]:

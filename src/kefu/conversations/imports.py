@@ -13,15 +13,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
-from kefu.conversations.changes import timeline_row
-from kefu.conversations.enums import ActorKind, ConversationStatus, Direction, TimelineKind
+from kefu.conversations.changes import opened_row, timeline_row
+from kefu.conversations.counters import Counters, counted
+from kefu.conversations.enums import ActorKind, ConversationStatus, TimelineKind
 from kefu.conversations.events import ConversationImported
-from kefu.conversations.intake import intake_lock_key, subject_from
-from kefu.conversations.models import Conversation, ConversationTag, Message, TimelineEntry
+from kefu.conversations.intake import intake_key, message_row, subject_from
+from kefu.conversations.models import (
+    CONVERSATION_ROW,
+    TAG_ROW,
+    Conversation,
+    ConversationTag,
+    Message,
+    TimelineEntry,
+)
 from kefu.conversations.schemas import (
     Actor,
     ImportedConversation,
@@ -32,8 +40,8 @@ from kefu.conversations.schemas import (
 from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.core.events import DomainEvent
-from kefu.core.ids import new_id
 from kefu.customers import service as customers
+from kefu.db.backend import serialise
 from kefu.db.outbox import bulk_history, publish_many
 from kefu.db.plans import custom_plans, in_chunks
 from kefu.db.rows import insert_rows
@@ -121,10 +129,10 @@ def _import(
         )
     customer_ids = [found.id for found in resolved if found is not None]
     languages = [found.language for found in resolved if found is not None]
-    _serialise_intake(
-        session,
-        {(cid, str(item.channel), item.inbox_id) for cid, item in zip(customer_ids, items, strict=True)},
-    )
+    # the keys of live intake: an import and a live first message (or two imports of the same
+    # history) do not both decide that a conversation is missing
+    pairs = zip(customer_ids, items, strict=True)
+    serialise(session, *{intake_key(cid, str(item.channel), item.inbox_id) for cid, item in pairs})
     stored = _stored_external_ids(session, workspace_id, items, customer_ids)
     rows = _Rows([], [], [], [])
     created: list[ImportedConversation] = []
@@ -153,7 +161,7 @@ def _import(
             )
         )
         message_count += len(item.messages)
-    _insert(session, rows, workspace_id, actor, now)
+    _insert(session, rows, actor, now)
     return ImportResult(
         imported=len(created),
         skipped=len(duplicates),
@@ -181,45 +189,29 @@ def _add_conversation(
     now: datetime,
 ) -> uuid.UUID:
     """Plan one conversation: its row, tag rows and event now, its messages and timeline for `_insert`."""
-    conversation_id = new_id()
     first = item.messages[0]
     created_at = item.created_at or first.created_at
-    counts = {Direction.INBOUND: 0, Direction.OUTBOUND: 0, Direction.NOTE: 0}
-    last_message_at: datetime | None = None
-    first_response_at: datetime | None = None
+    totals = Counters()
     for message in item.messages:
-        counts[message.direction] += 1
-        if message.direction == Direction.NOTE:
-            continue
-        last_message_at = message.created_at
-        if (
-            message.direction == Direction.OUTBOUND
-            and message.author == ActorKind.AGENT
-            and first_response_at is None
-            and counts[Direction.INBOUND] > 0
-        ):
-            first_response_at = message.created_at
-    last_message_at = last_message_at or created_at
+        totals = counted(totals, message.direction, message.author, message.created_at)
+    last_message_at = totals.last_message_at or created_at
     last_activity = item.messages[-1].created_at
     resolved_at = item.resolved_at
     if resolved_at is None and item.status == ConversationStatus.RESOLVED:
         resolved_at = last_activity
     tags = list(dict.fromkeys(item.tags))
-    rows.conversations.append({
-        "id": conversation_id, "workspace_id": workspace_id, "customer_id": customer_id,
-        "channel": item.channel, "inbox_id": item.inbox_id,
-        "subject": item.subject or subject_from(first.text), "status": item.status,
-        "priority": item.priority, "tags": tags,
-        "custom_fields": {k: v for k, v in item.custom_fields.items() if v is not None},
-        "language": item.language or first.language or customer_language, "is_complaint": False,
-        "first_response_at": first_response_at,
-        "resolved_at": resolved_at, "last_message_at": last_message_at,
-        "inbound_count": counts[Direction.INBOUND], "outbound_count": counts[Direction.OUTBOUND],
-        "note_count": counts[Direction.NOTE], "reopen_count": 0, "created_at": created_at, "updated_at": now,
-    })  # fmt: skip
-    rows.tags.extend(
-        {"workspace_id": workspace_id, "conversation_id": conversation_id, "tag": t} for t in tags
+    row = CONVERSATION_ROW(
+        workspace_id=workspace_id, customer_id=customer_id, channel=item.channel, inbox_id=item.inbox_id,
+        subject=item.subject or subject_from(first.text), status=item.status, priority=item.priority,
+        tags=tags, custom_fields={k: v for k, v in item.custom_fields.items() if v is not None},
+        language=item.language or first.language or customer_language,
+        first_response_at=totals.first_response_at, resolved_at=resolved_at, last_message_at=last_message_at,
+        inbound_count=totals.inbound_count, outbound_count=totals.outbound_count,
+        note_count=totals.note_count, created_at=created_at, updated_at=now,
     )
+    conversation_id: uuid.UUID = row["id"]
+    rows.conversations.append(row)
+    rows.tags.extend(TAG_ROW(workspace_id=workspace_id, conversation_id=conversation_id, tag=t) for t in tags)
     rows.planned.append(
         _Planned(
             conversation_id, workspace_id, item, customer_id, tags, created_at, resolved_at, last_activity
@@ -245,32 +237,26 @@ def _add_conversation(
     return conversation_id
 
 
-def _message_rows(
-    workspace_id: uuid.UUID, planned: list[_Planned], now: datetime
-) -> Iterator[dict[str, Any]]:
+def _message_rows(planned: list[_Planned], now: datetime) -> Iterator[dict[str, Any]]:
     """The message rows of the planned conversations, in order."""
     for conversation in planned:
         customer_id = conversation.customer_id
         for message in conversation.item.messages:
             author = message.author
-            yield {
-                "id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation.id,
-                "direction": message.direction, "author_kind": author,
-                "author_id": customer_id if author == ActorKind.CUSTOMER else message.author_id,
-                "text": message.text, "attachments": [a.model_dump() for a in message.attachments],
-                "external_id": message.external_id, "language": message.language, "abuse_categories": [],
-                "created_at": message.created_at, "updated_at": now,
-            }  # fmt: skip
+            author_id = customer_id if author == ActorKind.CUSTOMER else message.author_id
+            yield message_row(
+                conversation, message.direction, author, author_id, message, message.created_at, now
+            )
 
 
 def _timeline_rows(planned: list[_Planned], actor: Actor) -> Iterator[dict[str, Any]]:
     """The timeline of each planned conversation: opened, then the changes to the imported status."""
     for conversation in planned:
         item = conversation.item
-        opened = {"status": ConversationStatus.OPEN, "priority": item.priority, "channel": item.channel,
-                  "assignee_id": None, "team_id": None, "tags": conversation.tags}  # fmt: skip
-        created_at = conversation.created_at
-        yield timeline_row(conversation, TimelineKind.OPENED, actor, {}, opened, IMPORTED, created_at)
+        yield opened_row(
+            conversation, actor, priority=item.priority, channel=item.channel, tags=conversation.tags,
+            reason=IMPORTED, at=conversation.created_at,
+        )
         for before, after, at in _status_path(item, conversation.resolved_at, conversation.last_activity):
             yield timeline_row(conversation, TimelineKind.STATUS_CHANGED, actor, before, after, IMPORTED, at)
 
@@ -302,15 +288,11 @@ def _status_path(
     return path
 
 
-def _insert(session: Session, rows: _Rows, workspace_id: uuid.UUID, actor: Actor, now: datetime) -> None:
+def _insert(session: Session, rows: _Rows, actor: Actor, now: datetime) -> None:
     """One COPY (PostgreSQL) or executemany per table, parents first (foreign keys are checked per
-    statement on SQLite); message and timeline rows are built while they are sent.
-
-    Columns that start empty and have no default (analysis of messages, snooze, assignment,
-    complaint) are left out of the rows, so the database fills them with NULL.
-    """
+    statement on SQLite); message and timeline rows are built while they are sent."""
     insert_rows(session, _CONVERSATIONS, rows.conversations)
-    insert_rows(session, _MESSAGES, _message_rows(workspace_id, rows.planned, now))
+    insert_rows(session, _MESSAGES, _message_rows(rows.planned, now))
     insert_rows(session, _TIMELINE, _timeline_rows(rows.planned, actor))
     insert_rows(session, _TAGS, rows.tags)
     publish_many(session, rows.events)
@@ -378,20 +360,6 @@ def _check_authors(
                             "msg": "no such agent", "type": "agent_not_found"})  # fmt: skip
     if unknown:
         raise ValidationFailed("unknown author_id", details=unknown)
-
-
-def _serialise_intake(session: Session, keys: set[tuple[uuid.UUID, str, uuid.UUID | None]]) -> None:
-    """On PostgreSQL, take the intake locks of every (customer, channel, inbox) of the batch, in key order.
-
-    The keys are those of `intake.serialise_intake`, so an import and a live first message (or two
-    imports of the same history) do not both decide that a conversation is missing.
-    """
-    if not keys or session.get_bind().dialect.name != "postgresql":
-        return
-    lock_keys = sorted({intake_lock_key(*key) for key in keys})
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"), {"keys": lock_keys}
-    )
 
 
 def _stored_external_ids(

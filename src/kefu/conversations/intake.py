@@ -2,33 +2,41 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import Table, case, select, text
+from sqlalchemy import Table, case, select
 from sqlalchemy.orm import Session
 
 from kefu.conversations import lifecycle
-from kefu.conversations.changes import ConversationRef, base, jsonable, timeline_row
-from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
+from kefu.conversations.changes import ConversationRef, base, opened_row
+from kefu.conversations.counters import Counters, counted
+from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority
 from kefu.conversations.events import (
     ConversationOpened,
     MessageReceived,
     MessageSent,
     NoteAdded,
 )
-from kefu.conversations.models import Conversation, ConversationTag, Message, TimelineEntry
+from kefu.conversations.models import (
+    CONVERSATION_ROW,
+    MESSAGE_ROW,
+    TAG_ROW,
+    Conversation,
+    ConversationTag,
+    Message,
+    TimelineEntry,
+)
 from kefu.conversations.schemas import (
     Actor,
     MessageBody,
 )
 from kefu.core import clock
 from kefu.core.events import DomainEvent
-from kefu.core.ids import new_id
+from kefu.db.backend import serialise
 from kefu.db.outbox import publish, publish_many
 from kefu.db.rows import insert_rows
 
@@ -94,17 +102,16 @@ def open_new(
     """
     now = clock.now()
     unique_tags = list(dict.fromkeys(tags))
-    conversation = SimpleNamespace(
-        id=new_id(), workspace_id=workspace_id, customer_id=customer_id, channel=channel, inbox_id=inbox_id,
-        subject=subject, status=ConversationStatus.OPEN, snoozed_until=None, priority=priority,
-        assignee_id=assignee_id, team_id=team_id, tags=unique_tags, custom_fields=custom_fields or {},
-        language=language, is_complaint=False, complaint_amount=None, complaint_currency=None,
-        first_response_at=None, resolved_at=None, last_message_at=now, inbound_count=0, outbound_count=0,
-        note_count=0, reopen_count=0, created_at=now, updated_at=now,
+    conversation = SimpleNamespace(**CONVERSATION_ROW(
+        workspace_id=workspace_id, customer_id=customer_id, channel=channel, inbox_id=inbox_id,
+        subject=subject, status=ConversationStatus.OPEN, priority=priority, assignee_id=assignee_id,
+        team_id=team_id, tags=unique_tags, custom_fields=custom_fields or {}, language=language,
+        last_message_at=now, created_at=now, updated_at=now,
+    ))
+    timeline = opened_row(
+        conversation, actor, priority=priority, channel=channel, tags=unique_tags, assignee_id=assignee_id,
+        team_id=team_id, at=now,
     )
-    opened = jsonable({"status": conversation.status, "priority": priority, "channel": channel,
-                       "assignee_id": assignee_id, "team_id": team_id, "tags": unique_tags})
-    timeline = timeline_row(conversation, TimelineKind.OPENED, actor, {}, opened, None, now)
     events: list[DomainEvent] = [ConversationOpened(
         **base(conversation, actor), customer_id=customer_id, channel=channel, inbox_id=inbox_id,
         priority=priority, language=conversation.language, assignee_id=assignee_id, team_id=team_id,
@@ -113,12 +120,12 @@ def open_new(
     if first is not None:
         inbound = first_direction == Direction.INBOUND
         author = Actor(kind=ActorKind.CUSTOMER, id=customer_id) if inbound else actor
-        message = message_row(conversation, first_direction, author, first, now)
+        message = message_row(conversation, first_direction, author.kind, author.id, first, now, now)
         events.append(count_message(conversation, message, author, now))
     row = vars(conversation)
     insert_rows(session, _CONVERSATIONS, [row])
     insert_rows(session, _TAGS, [
-        {"workspace_id": workspace_id, "conversation_id": conversation.id, "tag": tag} for tag in unique_tags
+        TAG_ROW(workspace_id=workspace_id, conversation_id=conversation.id, tag=tag) for tag in unique_tags
     ])
     insert_rows(session, _TIMELINE, [timeline])
     if message is not None:
@@ -132,7 +139,7 @@ def add_message(
 ) -> Message:
     """Store a message, update the counters and publish the matching event."""
     now = clock.now()
-    row = message_row(conversation, direction, author, body, now)
+    row = message_row(conversation, direction, author.kind, author.id, body, now, now)
     message = Message(**row)
     session.add(message)
     publish(session, count_message(conversation, row, author, now))
@@ -140,64 +147,61 @@ def add_message(
 
 
 def message_row(
-    conversation: ConversationState, direction: Direction, author: Actor, body: MessageBody, now: datetime
+    conversation: ConversationRef,
+    direction: Direction,
+    author_kind: ActorKind,
+    author_id: uuid.UUID | None,
+    body: MessageBody,
+    created_at: datetime,
+    updated_at: datetime,
 ) -> dict[str, Any]:
     """Every column of a new message (not analysed yet)."""
-    return {
-        "id": new_id(), "workspace_id": conversation.workspace_id, "conversation_id": conversation.id,
-        "direction": direction, "author_kind": author.kind, "author_id": author.id, "text": body.text,
-        "attachments": [a.model_dump() for a in body.attachments], "external_id": body.external_id,
-        "language": body.language, "intent": None, "intent_confidence": None, "sentiment": None,
-        "sentiment_score": None, "anger": None, "angry": None, "abusive": None, "abuse_categories": [],
-        "analysed_at": None, "created_at": now, "updated_at": now,
-    }
+    return MESSAGE_ROW(
+        workspace_id=conversation.workspace_id, conversation_id=conversation.id, direction=direction,
+        author_kind=author_kind, author_id=author_id, text=body.text,
+        attachments=[a.model_dump() for a in body.attachments], external_id=body.external_id,
+        language=body.language, created_at=created_at, updated_at=updated_at,
+    )
 
 
 def count_message(
     conversation: ConversationState, message: dict[str, Any], author: Actor, now: datetime
 ) -> DomainEvent:
-    """Apply a new message to its conversation's counters and times; the event to publish."""
+    """Apply a new message to its conversation's counters and times (`counters.counted`); the event."""
     direction = message["direction"]
+    before = Counters(
+        conversation.inbound_count, conversation.outbound_count, conversation.note_count,
+        conversation.last_message_at, conversation.first_response_at,
+    )
+    after = counted(before, direction, author.kind, now)
+    for name, value in zip(Counters._fields, after, strict=True):
+        if value is not getattr(conversation, name):
+            setattr(conversation, name, value)
     if direction == Direction.NOTE:
-        conversation.note_count += 1
         return NoteAdded(**base(conversation, author), message_id=message["id"])
-    conversation.last_message_at = now
     common = {
         **base(conversation, author), "message_id": message["id"], "customer_id": conversation.customer_id,
         "channel": conversation.channel, "inbox_id": conversation.inbox_id, "text": message["text"],
     }
     if direction == Direction.INBOUND:
-        conversation.inbound_count += 1
         return MessageReceived(**common, language=message["language"])
-    conversation.outbound_count += 1
-    first_response = (
-        author.kind == ActorKind.AGENT
-        and conversation.first_response_at is None
-        and conversation.inbound_count > 0
-    )
-    if first_response:
-        conversation.first_response_at = now
+    first_response = before.first_response_at is None and after.first_response_at is not None
     return MessageSent(**common, first_response=first_response)
 
 
 def serialise_intake(
     session: Session, customer_id: uuid.UUID, channel: Channel, inbox_id: uuid.UUID | None
 ) -> None:
-    """On PostgreSQL, one customer's messages on one channel are taken in one at a time.
+    """One customer's messages on one channel and inbox are taken in one at a time.
 
-    This keeps two simultaneous first messages from opening two conversations. SQLite
-    transactions are already serial (BEGIN IMMEDIATE).
+    This keeps two simultaneous first messages from opening two conversations.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    key = intake_lock_key(customer_id, channel, inbox_id)
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    serialise(session, intake_key(customer_id, channel, inbox_id))
 
 
-def intake_lock_key(customer_id: uuid.UUID, channel: str, inbox_id: uuid.UUID | None) -> int:
-    """The PostgreSQL advisory lock key of one customer's intake on one channel and inbox."""
-    digest = hashlib.blake2b(f"{customer_id}:{channel}:{inbox_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+def intake_key(customer_id: uuid.UUID, channel: str, inbox_id: uuid.UUID | None) -> tuple[object, ...]:
+    """The lock key (`db.backend.serialise`) of one customer's intake on one channel and inbox."""
+    return (customer_id, channel, inbox_id)
 
 
 def same_inbox(inbox_id: uuid.UUID | None) -> Any:

@@ -1,4 +1,4 @@
-"""Tables of the conversations domain (private to it)."""
+"""Tables of the conversations domain (private to it), with the templates of their new rows."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from kefu.conversations.enums import (
     TimelineKind,
 )
 from kefu.db.base import Base, IdMixin, JSONType, TimestampMixin, WorkspaceScoped
+from kefu.db.rows import RowTemplate
 
 
 def _enum(cls: type[StrEnum], length: int = 16) -> Enum:
@@ -130,3 +131,14 @@ class TimelineEntry(IdMixin, WorkspaceScoped, Base):
     after: Mapped[dict[str, Any]] = mapped_column(default=dict)
     reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+
+CONVERSATION_ROW = RowTemplate.of(Conversation).row
+"""Every column of a new conversation row, for the paths that insert without the unit of work."""
+MESSAGE_ROW = RowTemplate.of(Message).row
+"""Every column of a new message row (not analysed yet: the analysis columns start empty)."""
+TIMELINE_ROW = RowTemplate.of(TimelineEntry).row
+"""Every column of a new timeline entry."""
+TAG_ROW = RowTemplate.of(ConversationTag).row
+"""Every column of a tag index row."""

@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from kefu.core import clock
@@ -36,13 +35,13 @@ from kefu.customers.identities import phone_region
 from kefu.customers.matching import (
     MAX_MERGE_HOPS,
     WantedIdentity,
-    is_race,
     lenient,
     match_owner,
     normalise_identities,
 )
-from kefu.customers.models import Customer, CustomerIdentity
+from kefu.customers.models import CUSTOMER_ROW, IDENTITY_ROW, Customer, CustomerIdentity
 from kefu.customers.schemas import ResolveIn
+from kefu.db.backend import retry_on_race
 from kefu.db.outbox import publish_many
 from kefu.db.plans import custom_plans, in_chunks
 from kefu.db.rows import insert_rows
@@ -117,18 +116,12 @@ def resolve_customers(
         contact if isinstance(contact, uuid.UUID) else _prepare(contact, locate(index))
         for index, contact in enumerate(contacts)
     ]
-    if session.get_bind().dialect.name == "sqlite":  # writers are serial: no race, no savepoint
-        return _resolve_batch(session, workspace_id, prepared)
-    last_race: Exception | None = None
-    for _ in range(BULK_RESOLVE_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                return _resolve_batch(session, workspace_id, prepared)
-        except (IntegrityError, OperationalError) as exc:
-            if not is_race(exc):
-                raise
-            last_race = exc
-    raise ResolveContention("identities are being written concurrently; retry") from last_race
+    return retry_on_race(
+        session,
+        lambda: _resolve_batch(session, workspace_id, prepared),
+        attempts=BULK_RESOLVE_ATTEMPTS,
+        exhausted=lambda: ResolveContention("identities are being written concurrently; retry"),
+    )
 
 
 def _prepare(contact: ResolveIn, loc: list[str | int]) -> _Contact:
@@ -193,11 +186,11 @@ def _resolve_batch(
             if owned is None:
                 identity_id = ids[item.key]
                 owners[item.key] = _Owned(identity_id, row.id, item.verified, new=True)
-                new_identities.append({
-                    "id": identity_id, "workspace_id": workspace_id, "customer_id": row.id,
-                    "kind": item.kind.value, "value": item.value, "verified": item.verified,
-                    "verified_at": now if item.verified else None, "created_at": now,
-                })  # fmt: skip
+                new_identities.append(IDENTITY_ROW(
+                    id=identity_id, workspace_id=workspace_id, customer_id=row.id, kind=item.kind.value,
+                    value=item.value, verified=item.verified, verified_at=now if item.verified else None,
+                    created_at=now,
+                ))
                 events.append(CustomerIdentityAdded(
                     workspace_id=workspace_id, customer_id=row.id, identity_id=identity_id,
                     kind=item.kind, value=item.value, verified=item.verified,
@@ -260,11 +253,12 @@ def _write(
 ) -> None:
     """Insert customers, then identities in key order (writers lock the unique index alike), then update."""
     insert_rows(session, _CUSTOMERS, (
-        {"id": row.id, "workspace_id": workspace_id, "name": row.name, "language": row.language,
-         "market": row.market, "vip_tier": VipTier.NONE.value, "custom_fields": {},
-         "created_at": now, "updated_at": now}
+        CUSTOMER_ROW(
+            id=row.id, workspace_id=workspace_id, name=row.name, language=row.language, market=row.market,
+            vip_tier=VipTier.NONE.value, created_at=now, updated_at=now,
+        )
         for row in new_customers
-    ))  # fmt: skip
+    ))
     if new_identities:
         new_identities.sort(key=lambda row: (row["kind"], row["value"]))
         insert_rows(session, _IDENTITIES, new_identities)

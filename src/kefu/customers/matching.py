@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticCustomError
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from kefu.customers.enums import IdentityKind
 from kefu.customers.exceptions import InvalidIdentity
@@ -17,8 +16,6 @@ from kefu.customers.schemas import IdentityIn
 
 MAX_MERGE_HOPS = 32
 """Longest chain of merged customers followed to the live one."""
-_RETRYABLE_SQLSTATES = {"40P01", "40001"}
-"""PostgreSQL deadlock_detected and serialization_failure: another writer won, try again."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +76,6 @@ def match_owner(
         if row.verified or item.verified or not has_channel:
             return uuid.UUID(str(row.customer_id))
     return None
-
-
-def is_race(exc: IntegrityError | OperationalError) -> bool:
-    """A unique-key collision or a PostgreSQL deadlock/serialisation failure: another writer won."""
-    if isinstance(exc, IntegrityError):
-        return True
-    return getattr(exc.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES
 
 
 def lenient(rule: Callable[[str | None], str | None], value: str | None) -> str | None:

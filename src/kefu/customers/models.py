@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kefu.customers.enums import IdentityKind, VipTier
 from kefu.db.base import Base, IdMixin, TimestampMixin, WorkspaceScoped
+from kefu.db.rows import RowTemplate
 
 
 class Customer(IdMixin, TimestampMixin, WorkspaceScoped, Base):
@@ -93,3 +94,9 @@ class CustomerMerge(IdMixin, WorkspaceScoped, Base):
     added_tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     added_custom_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime]
+
+
+CUSTOMER_ROW = RowTemplate.of(Customer).row
+"""Every column of a new customer row, for the paths that insert without the unit of work."""
+IDENTITY_ROW = RowTemplate.of(CustomerIdentity).row
+"""Every column of a new identity row."""

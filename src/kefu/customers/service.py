@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Select, Table, and_, bindparam, exists, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kefu.core import clock
@@ -41,13 +41,19 @@ from kefu.customers.identities import phone_region
 from kefu.customers.matching import (
     MAX_MERGE_HOPS,
     WantedIdentity,
-    is_race,
     lenient,
     match_owner,
     normalise_identities,
     normalise_one,
 )
-from kefu.customers.models import Customer, CustomerIdentity, CustomerMerge, CustomerTag
+from kefu.customers.models import (
+    CUSTOMER_ROW,
+    IDENTITY_ROW,
+    Customer,
+    CustomerIdentity,
+    CustomerMerge,
+    CustomerTag,
+)
 from kefu.customers.schemas import (
     CustomerIn,
     CustomerMergeOut,
@@ -58,6 +64,7 @@ from kefu.customers.schemas import (
     IdentityOut,
     ResolvedCustomer,
 )
+from kefu.db.backend import retry_on_race
 from kefu.db.outbox import publish, publish_many
 from kefu.db.paging import keyset_page
 from kefu.db.rows import first_row, insert_rows
@@ -201,20 +208,12 @@ def resolve_customer(
         "language": lenient(values.normalise_language, language),
         "market": market,
     }
-    if session.get_bind().dialect.name == "sqlite":  # writers are serial: no race, no savepoint
-        resolved = _resolve_once(session, workspace_id, wanted, attributes)
-        session.flush()
-        return resolved
-    last_race: Exception | None = None
-    for _ in range(len(wanted) + RESOLVE_EXTRA_ATTEMPTS):
-        try:
-            with session.begin_nested():  # leaving it flushes: a lost race surfaces in the savepoint
-                return _resolve_once(session, workspace_id, wanted, attributes)
-        except (IntegrityError, OperationalError) as exc:
-            if not is_race(exc):
-                raise
-            last_race = exc
-    raise ResolveContention("identities are being written concurrently; retry") from last_race
+    return retry_on_race(
+        session,
+        lambda: _resolve_once(session, workspace_id, wanted, attributes),
+        attempts=len(wanted) + RESOLVE_EXTRA_ATTEMPTS,
+        exhausted=lambda: ResolveContention("identities are being written concurrently; retry"),
+    )
 
 
 def _resolve_once(
@@ -277,16 +276,18 @@ def _create_resolved(
     """A contact none of whose identities is known: a new customer with all of them, in two inserts."""
     now = clock.now()
     customer_id = new_id()
-    customer: dict[str, Any] = {
-        "id": customer_id, "workspace_id": workspace_id, "vip_tier": VipTier.NONE, "custom_fields": {},
-        "merged_into_id": None, "created_at": now, "updated_at": now, **attributes,
-    }
+    customer = CUSTOMER_ROW(
+        id=customer_id, workspace_id=workspace_id, vip_tier=VipTier.NONE, created_at=now, updated_at=now,
+        **attributes,
+    )
     ids = _ids_in_given_order(wanted)
     in_key_order = sorted(wanted, key=lambda w: w.key)
-    identities: list[dict[str, Any]] = [
-        {"id": ids[item.key], "workspace_id": workspace_id, "customer_id": customer_id, "kind": item.kind,
-         "value": item.value, "verified": item.verified, "verified_at": now if item.verified else None,
-         "created_at": now}
+    identities = [
+        IDENTITY_ROW(
+            id=ids[item.key], workspace_id=workspace_id, customer_id=customer_id, kind=item.kind,
+            value=item.value, verified=item.verified, verified_at=now if item.verified else None,
+            created_at=now,
+        )
         for item in in_key_order
     ]
     insert_rows(session, _CUSTOMERS, [customer])

@@ -19,6 +19,8 @@ from kefu.db.rows import insert_rows
 
 AFTER_COMMIT_KEY = "outbox_after_commit"
 """Session-info key of the callback (the relay's wake-up) run after a commit that wrote events."""
+REACTIONS_KEY = "outbox_reactions"
+"""Session info key: event type -> a `Reaction` called in process as such an event is published."""
 _PENDING_KEY = "outbox_pending"
 _LANE_KEY = "outbox_lane"
 LIVE_LANE = 0
@@ -72,11 +74,23 @@ def publish(session: Session, event_obj: DomainEvent) -> None:
     publish_many(session, [event_obj])
 
 
+Reaction = Callable[[Session, DomainEvent], None]
+"""What the composition root (`wiring.py`) does in process, in the publishing transaction, on an event:
+bounded, no I/O; work that must wait for the commit goes through `db.commit_hooks.after_commit`."""
+
+
 def publish_many(session: Session, events: Iterable[DomainEvent]) -> None:
-    """Record several events in the current transaction (see `publish`)."""
+    """Record several events in the current transaction (see `publish`); run their sessions' reactions."""
     scope = session.get_nested_transaction() or session.get_transaction() or session.begin()
     now = clock.now()
     lane = session.info.get(_LANE_KEY, LIVE_LANE)
+    reactions: dict[str, Reaction] | None = session.info.get(REACTIONS_KEY)
+    if reactions:
+        events = list(events)
+        for published in events:
+            react = reactions.get(published.event_type)
+            if react is not None:
+                react(session, published)
     session.info.setdefault(_PENDING_KEY, []).extend(
         (scope, {"workspace_id": e.workspace_id, "event_type": e.event_type,
                  "payload": e.model_dump(mode="json"), "occurred_at": now, "attempts": 0, "lane": lane})

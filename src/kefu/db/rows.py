@@ -8,13 +8,19 @@ current transaction and savepoint, and the engine's error wrapping (IntegrityErr
 IntegrityError, disconnects invalidate the connection) still applies. On PostgreSQL (psycopg) a
 batch of COPY_MIN_ROWS or more goes through COPY FROM STDIN, which bypasses the engine's
 cursor-execute events; a smaller one is one multi-row INSERT. On SQLite the INSERT runs on the
-driver's cursor, around the engine's execution context (tens of microseconds per statement), so
-it too bypasses the cursor-execute events and echo logging, unless a before_cursor_execute or
-after_cursor_execute listener is registered or the engine echoes: then it goes through the engine.
+driver's cursor, around the engine's execution context (tens of microseconds per statement),
+whether or not anything listens: cursor-execute listeners and echo logging are told of it as the
+engine would tell them (without an execution context), so tracing or APM sees the statement and
+never changes what runs.
+
+`RowTemplate` builds the rows of the fast paths from the table itself: every column, the given
+values and the rest from the column definitions, so a column added to a model is written by every
+builder without being listed there.
 """
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +57,9 @@ class _Plan:
     makers: tuple[Callable[[], Any], ...]
     """Python defaults of the columns the rows leave out, in column order after the given keys."""
     encoders: tuple[tuple[int, Encoder], ...]
-    """(position, encoder) of the columns whose values need encoding; None goes through it too, as in Core."""
+    """(position, encoder) of the columns whose values need encoding, None included (JSON's is 'null')."""
+    skipping_none: tuple[tuple[int, Encoder], ...]
+    """(position, encoder) of the columns whose encoder gives None for None: it is not asked then."""
 
     def encode(self, row: Mapping[str, Any]) -> list[Any]:
         """The row's values in column order, as the driver takes them."""
@@ -60,6 +68,10 @@ class _Plan:
             values.append(make())
         for position, encoder in self.encoders:
             values[position] = encoder(values[position])
+        for position, encoder in self.skipping_none:
+            value = values[position]
+            if value is not None:
+                values[position] = encoder(value)
         return values
 
     def insert_many(self, count: int) -> str:
@@ -83,7 +95,7 @@ def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
     plan = _plan(dialect, table, tuple(head[0]), copy)
     if copy:
         _copy(connection, plan, chain(head, pending))
-    elif dialect.name == "sqlite" and not _observed(connection):
+    elif dialect.name == "sqlite":
         _insert_on_cursor(connection, plan, head, pending)
     elif len(head) == 1:
         connection.exec_driver_sql(plan.sql, tuple(plan.encode(head[0])))
@@ -94,19 +106,28 @@ def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]
         connection.exec_driver_sql(plan.sql, [tuple(plan.encode(row)) for row in chain(head, pending)])
 
 
-def _observed(connection: Connection) -> bool:
-    """Whether statements on the connection are echoed or may be seen by cursor-execute listeners.
+def _before_execute(
+    connection: Connection, cursor: Any, statement: str, parameters: Any, many: bool
+) -> tuple[str, Any]:
+    """Tell the cursor-execute listeners and the echo log of a statement about to run on `cursor`.
 
-    Listeners of the engine (or of all engines) are told apart by event; any listener on the
-    connection itself counts, which is cheaper to ask than its dispatch joined with the engine's.
+    As the engine does, minus the execution context (listeners get None): listeners registered
+    with retval=True may replace the statement and its parameters.
     """
-    engine_events = connection.engine.dispatch
-    return bool(
-        connection._echo
-        or connection._has_events
-        or engine_events.before_cursor_execute
-        or engine_events.after_cursor_execute
-    )
+    if connection._has_events or connection.engine._has_events:
+        for listener in connection.dispatch.before_cursor_execute:
+            statement, parameters = listener(connection, cursor, statement, parameters, None, many)
+    if connection._echo:
+        connection._log_info(statement)
+        connection._log_info("[raw sql] %r", parameters)
+    return statement, parameters
+
+
+def _after_execute(connection: Connection, cursor: Any, statement: str, parameters: Any, many: bool) -> None:
+    """Tell the after_cursor_execute listeners that the statement ran."""
+    if connection._has_events or connection.engine._has_events:
+        for listener in connection.dispatch.after_cursor_execute:
+            listener(connection, cursor, statement, parameters, None, many)
 
 
 def _insert_on_cursor(
@@ -119,16 +140,21 @@ def _insert_on_cursor(
     driver_connection = connection.connection.dbapi_connection
     assert driver_connection is not None  # the session's connection is checked out
     cursor = driver_connection.cursor()
-    parameters: list[Any] | None = None
+    sql = plan.sql
+    parameters: Any = None
+    many = len(head) > 1
     try:
-        if len(head) == 1:
-            parameters = plan.encode(head[0])
-            cursor.execute(plan.sql, parameters)
+        if many:
+            sql, parameters = _before_execute(
+                connection, cursor, sql, [tuple(plan.encode(row)) for row in chain(head, pending)], many
+            )
+            cursor.executemany(sql, parameters)
         else:
-            parameters = [plan.encode(row) for row in chain(head, pending)]
-            cursor.executemany(plan.sql, parameters)
+            sql, parameters = _before_execute(connection, cursor, sql, tuple(plan.encode(head[0])), many)
+            cursor.execute(sql, parameters)
+        _after_execute(connection, cursor, sql, parameters, many)
     except connection.dialect.loaded_dbapi.Error as exc:
-        connection._handle_dbapi_exception(exc, plan.sql, parameters, cursor, None)
+        connection._handle_dbapi_exception(exc, sql, parameters, cursor, None)
     finally:
         cursor.close()
 
@@ -138,21 +164,24 @@ def first_row(
 ) -> Sequence[Any] | None:
     """The first row of a prepared SELECT (named bind parameters, none of them expanding), or None.
 
-    On SQLite, unless observed (see `insert_rows`), it runs on the driver's cursor: parameters are
+    On SQLite it runs on the driver's cursor, listened to or not (see `insert_rows`): parameters are
     encoded and columns decoded by their types' own processors, as the engine would, at a tenth of
     the cost of a compiled-cache lookup and an execution context. Elsewhere it goes through the engine.
     """
     query = _query(connection.dialect, statement) if connection.dialect.name == "sqlite" else None
-    if query is None or _observed(connection):
+    if query is None:
         return connection.execute(statement, params).first()
-    values = [encode(params.get(name, default)) if encode else params.get(name, default)
-              for name, default, encode in query.binds]
+    values: Any = tuple(encode(params.get(name, default)) if encode else params.get(name, default)
+                        for name, default, encode in query.binds)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    sql = query.sql
     try:
-        cursor.execute(query.sql, values)
+        sql, values = _before_execute(connection, cursor, sql, values, False)
+        cursor.execute(sql, values)
+        _after_execute(connection, cursor, sql, values, False)
         row = cursor.fetchone()
     except connection.dialect.loaded_dbapi.Error as exc:
-        connection._handle_dbapi_exception(exc, query.sql, values, cursor, None)
+        connection._handle_dbapi_exception(exc, sql, values, cursor, None)
     finally:
         cursor.close()
     if row is None:
@@ -226,14 +255,24 @@ def _plan(dialect: Dialect, table: Table, given: tuple[str, ...], copy: bool) ->
             raise NotImplementedError(f"paramstyle {dialect.paramstyle!r} is not supported")
         row_values = f"({', '.join(placeholder for _ in columns)})"
         sql = f"INSERT INTO {target} VALUES {row_values}"
-    encoders = ((position, _encoder(column.type, dialect, copy)) for position, column in enumerate(columns))
+    encoders = [(position, _encoder(column.type, dialect, copy)) for position, column in enumerate(columns)]
+    present = [(position, encoder) for position, encoder in encoders if encoder is not None]
     return _Plan(
         sql=sql,
         row_values=row_values,
         given=_getter(given),
         makers=tuple(_maker(column) for column in defaulted),
-        encoders=tuple((position, encoder) for position, encoder in encoders if encoder is not None),
+        encoders=tuple((position, encoder) for position, encoder in present if not _keeps_none(encoder)),
+        skipping_none=tuple((position, encoder) for position, encoder in present if _keeps_none(encoder)),
     )
+
+
+def _keeps_none(encoder: Encoder) -> bool:
+    """Whether the encoder gives None for None (then None need not be encoded)."""
+    try:
+        return encoder(None) is None
+    except Exception:  # an encoder that refuses None sees every value, None included
+        return False
 
 
 def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -318,6 +357,14 @@ def _datetime_text(value: Any) -> Any:
 _COPY_TEXT: tuple[tuple[type[Any], Encoder], ...] = ((Uuid, _uuid_text), (DateTime, _datetime_text))
 
 
+def _takes_no_arguments(function: Callable[..., Any]) -> bool:
+    try:
+        inspect.signature(function).bind()
+    except (TypeError, ValueError):  # needs arguments, or a builtin without a signature
+        return False
+    return True
+
+
 def _has_python_default(column: Column[Any]) -> bool:
     default = column.default
     return default is not None and bool(default.is_scalar or default.is_callable)
@@ -327,6 +374,78 @@ def _maker(column: Column[Any]) -> Callable[[], Any]:
     default: Any = column.default
     if default.is_callable:
         function = default.arg
-        return lambda: function(None)  # SQLAlchemy wraps zero-argument callables to take a context
+        original = getattr(function, "__wrapped__", None)
+        if original is not None and _takes_no_arguments(original):
+            return original  # the zero-argument callable SQLAlchemy wrapped to take a context
+        return lambda: function(None)
     value = default.arg
     return lambda: value
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a row given one set of keys lacks: the constant values and the defaults to call."""
+
+    constants: dict[str, Any]
+    makers: tuple[tuple[str, Callable[[], Any]], ...]
+
+
+class RowTemplate:
+    """Every column of a new row of one table: the values given, the rest from the column definitions.
+
+    A column left out gets its Python-side default (a callable one is called for each row, as an
+    ORM flush would), else None when it is nullable. One with neither, or whose default is the
+    server's, must be given. A key that is not a column raises KeyError; a missing required column
+    raises TypeError. The rows are what `insert_rows` takes, and what `XOut.model_validate` reads.
+    What a given set of keys lacks is worked out once per set (a call site gives the same keys).
+    """
+
+    __slots__ = ("_shapes", "table")
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
+
+    @classmethod
+    def of(cls, model: type[Any]) -> RowTemplate:
+        """The template of a mapped class's table."""
+        table: Table = model.__table__
+        return cls(table)
+
+    @property
+    def columns(self) -> frozenset[str]:
+        """The keys of every row: the table's column keys."""
+        return frozenset(self.table.c.keys())
+
+    def row(self, **values: Any) -> dict[str, Any]:
+        """A new row with `values` and every other column from its definition (bind it once:
+        `X_ROW = RowTemplate.of(X).row`, a bound method being quicker to call than an instance)."""
+        keys = tuple(values)
+        shape = self._shapes.get(keys)
+        if shape is None:
+            shape = self._shapes[keys] = self._shape(keys)
+        values.update(shape.constants)  # `values` is this call's own dict: it becomes the row
+        for key, make in shape.makers:
+            values[key] = make()
+        return values
+
+    def _shape(self, given: tuple[str, ...]) -> _Shape:
+        """What rows given these keys lack; KeyError for an unknown key, TypeError for a missing one."""
+        unknown = set(given) - set(self.table.c.keys())
+        if unknown:
+            raise KeyError(f"{self.table.name} has no columns {sorted(unknown)}")
+        constants: dict[str, Any] = {}
+        makers: list[tuple[str, Callable[[], Any]]] = []
+        for column in self.table.columns:
+            if column.key in given:
+                continue
+            if _has_python_default(column):
+                if column.default.is_callable:  # type: ignore[union-attr]
+                    makers.append((column.key, _maker(column)))
+                else:
+                    constants[column.key] = _maker(column)()
+            elif not column.nullable or column.server_default is not None:
+                raise TypeError(f"a row of {self.table.name} needs {column.key}")
+            else:
+                constants[column.key] = None
+        return _Shape(constants, tuple(makers))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.core import clock
 from kefu.core.events import EventEnvelope, event_class
+from kefu.db.backend import claiming
 from kefu.db.outbox import BULK_LANE, HandledEvent, OutboxEvent
 from kefu.jobs.subscriptions import Handler, StagedHandler, Subscriber, Subscriptions
 from kefu.jobs.unit_of_work import unit_of_work
@@ -141,9 +142,7 @@ class OutboxRelay:
         with unit_of_work(self._session_factory) as session:
             ids = claim_order(session, now, batch)
             query = select(OutboxEvent).where(OutboxEvent.id.in_(ids), OutboxEvent.dispatched_at.is_(None))
-            if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = list(session.scalars(query))
+            rows = list(session.scalars(claiming(session, query)))
             for row in rows:
                 row.next_attempt_at = now + LEASE
             return sorted(row.id for row in rows)

@@ -16,6 +16,7 @@ from kefu.core.events import EventEnvelope
 from kefu.core.ids import new_id
 from kefu.core.paging import Page
 from kefu.core.secretbox import SEALED_PREFIX, SecretBox
+from kefu.db.backend import claiming
 from kefu.db.outbox import publish
 from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
@@ -377,9 +378,7 @@ def claim_delivery(
         WebhookDelivery.status == DeliveryStatus.PENDING,
         WebhookDelivery.next_attempt_at <= now,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    delivery = session.scalar(query)
+    delivery = session.scalar(claiming(session, query))
     if delivery is None:
         return None
     endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
