@@ -16,8 +16,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "kefu"
 DB = SRC / "db"
-REPORTS_THE_DIALECT = {SRC / "web" / "health.py"}
-"""Modules that print the dialect's name (the health check) without deciding anything by it."""
+REPORTS_THE_DIALECT = {SRC / "web" / "health.py", SRC / "bench" / "relay.py"}
+"""Modules that print the dialect's name (the health check, a benchmark) without deciding anything by it."""
 LISTENER_NOTIFIERS = {"_before_execute", "_after_execute"}
 """The functions of `db.rows` that tell cursor listeners and the echo log of a driver-cursor statement."""
 LISTENER_STATE = {"_has_events", "_echo", "before_cursor_execute", "after_cursor_execute"}

@@ -16,6 +16,8 @@ ROW_BUILDERS = {
     "customers/bulk.py",  # batch resolution for imports
     "accounts/tokens.py",  # the token check's prepared first-row read
     "bench/routing.py",  # benchmark fixtures
+    "conversations/models.py",  # the row templates of conversations, messages, timeline, tags
+    "customers/models.py",  # the row templates of customers and identities
 }
 """The modules that may build and insert rows past the ORM (`kefu.db.rows`), each for a reason."""
 

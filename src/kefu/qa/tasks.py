@@ -74,14 +74,13 @@ def compile_last_week(session_factory: sessionmaker[Session]) -> int:
     """Compile last ISO week's digests of every workspace with evaluations then, one transaction each."""
     last_week = service.iso_week((clock.now() - timedelta(days=7)).date())
     start = service.week_start(last_week)
-    with session_factory() as session:
+    with unit_of_work(session_factory) as session:
         workspaces = service.workspaces_evaluated(session, since=start, until=start + timedelta(days=7))
     compiled = 0
     for workspace_id in workspaces:
-        with session_factory() as session:
+        with unit_of_work(session_factory) as session:
             digests = service.compile_weekly_digests(session, workspace_id=workspace_id, week=last_week)
             compiled += len(digests)
-            session.commit()
     return compiled
 
 

@@ -18,6 +18,7 @@ from kefu.accounts.schemas import AgentIn, IssuedSession
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.secretbox import SecretBox
+from kefu.db.backend import serial_writers
 from kefu.db.outbox import publish
 from kefu.outbound.client import OutboundPolicy, OutboundRefused
 from kefu.sso.events import SsoLoggedIn, SsoProviderConfigured, SsoProviderRemoved
@@ -212,7 +213,7 @@ def begin_login(
 def claim_login(session: Session, *, provider: LoginProvider, state: str, box: SecretBox) -> PendingLogin:
     """Use up a started sign-in by its state: once only, before it expires, for this workspace's provider."""
     query = select(OidcLogin).where(OidcLogin.state_hash == _digest(state))
-    if session.get_bind().dialect.name == "postgresql":
+    if not serial_writers(session):
         query = query.with_for_update()
     row = session.scalar(query)
     now = clock.now()
