@@ -11,6 +11,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,6 +30,7 @@ from kefu.sla.api import router as sla_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.console import router as console_router
 from kefu.web.health import router as health_router
+from kefu.web.proxy_headers import TrustedProxyHeaders
 from kefu.web.rendering import STATIC_DIR
 from kefu.web.security_headers import SecurityHeaders
 from kefu.webhooks.api import router as webhooks_router
@@ -81,6 +83,14 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     app.state.session_factory = container.session_factory
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
+    origins = [origin.strip() for origin in container.settings.cors_origins.split(",") if origin.strip()]
+    if origins:  # CORS is off unless KEFU_CORS_ORIGINS names the origins allowed
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"], max_age=600,
+        )
+    app.add_middleware(TrustedProxyHeaders, trusted=container.settings.trusted_proxies)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
