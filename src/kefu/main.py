@@ -27,6 +27,7 @@ from kefu.nlp.api import router as nlp_router
 from kefu.qa.api import router as qa_router
 from kefu.realtime.gateway import router as realtime_router
 from kefu.sla.api import router as sla_router
+from kefu.web.api_docs import router as api_docs_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.console import router as console_router
 from kefu.web.health import router as health_router
@@ -74,7 +75,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
         title="Kefu API",
         version=__version__,
         description="Kefu (客服) intelligent customer-service platform.",
-        docs_url="/api/docs",
+        docs_url=None,  # web.api_docs serves Swagger UI from the package instead of a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -94,6 +95,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(api_docs_router)
     app.include_router(console_router)
     app.include_router(realtime_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
