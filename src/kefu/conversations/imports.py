@@ -33,6 +33,7 @@ from kefu.core import clock
 from kefu.core.errors import NotFound, ValidationFailed
 from kefu.core.events import DomainEvent
 from kefu.core.ids import new_id
+from kefu.core.text import display_form
 from kefu.customers import service as customers
 from kefu.db.outbox import publish_many
 from kefu.db.plans import custom_plans, in_chunks
@@ -249,7 +250,8 @@ def _message_rows(
                 "id": new_id(), "workspace_id": workspace_id, "conversation_id": conversation.id,
                 "direction": message.direction, "author_kind": author,
                 "author_id": customer_id if author == ActorKind.CUSTOMER else message.author_id,
-                "text": message.text, "attachments": [a.model_dump() for a in message.attachments],
+                "text": message.text, "display_text": display_form(message.text),
+                "attachments": [a.model_dump() for a in message.attachments],
                 "external_id": message.external_id, "language": message.language, "abuse_categories": [],
                 "created_at": message.created_at, "updated_at": now,
             }  # fmt: skip

@@ -29,6 +29,7 @@ from kefu.conversations.schemas import (
 from kefu.core import clock
 from kefu.core.events import DomainEvent
 from kefu.core.ids import new_id
+from kefu.core.text import display_form, displayed
 from kefu.db.outbox import publish, publish_many
 from kefu.db.rows import insert_rows
 
@@ -41,7 +42,7 @@ _TAGS: Table = ConversationTag.__table__  # type: ignore[assignment]
 
 def subject_from(text_: str) -> str:
     """A subject from the first line of a message."""
-    line = text_.strip().split("\n", 1)[0].strip()
+    line = displayed(text_).strip().split("\n", 1)[0].strip()
     return line if len(line) <= _SUBJECT_FROM_TEXT else line[: _SUBJECT_FROM_TEXT - 1] + "…"
 
 
@@ -146,6 +147,7 @@ def message_row(
     return {
         "id": new_id(), "workspace_id": conversation.workspace_id, "conversation_id": conversation.id,
         "direction": direction, "author_kind": author.kind, "author_id": author.id, "text": body.text,
+        "display_text": display_form(body.text),
         "attachments": [a.model_dump() for a in body.attachments], "external_id": body.external_id,
         "language": body.language, "intent": None, "intent_confidence": None, "sentiment": None,
         "sentiment_score": None, "anger": None, "angry": None, "abusive": None, "abuse_categories": [],
