@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,7 +40,7 @@ def migrate() -> None:
     click.echo(f"database at {_safe_url(settings.resolved_database_url())} is up to date")
 
 
-UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
 """uvicorn believes no forwarding header: `web.proxy_headers` does, and only from KEFU_TRUSTED_PROXIES."""
 
 

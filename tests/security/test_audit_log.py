@@ -83,8 +83,8 @@ def test_workspaces_see_only_their_own_rows(
 def test_pages_filter_and_unknown_actions(api: TestClient, container: Container, tenant: Tenant) -> None:
     with container.session_factory() as session:
         for _ in range(3):
-            record(session, workspace_id=tenant.workspace_id, action="customer.exported", target_kind="customer",
-                   target_id="c-1", actor_id=tenant.admin_id)
+            record(session, workspace_id=tenant.workspace_id, action="customer.exported",
+                   target_kind="customer", target_id="c-1", actor_id=tenant.admin_id)
         session.commit()
         with pytest.raises(ValueError, match="unknown audit action"):
             record(session, workspace_id=tenant.workspace_id, action="customer.peeked")

@@ -70,7 +70,9 @@ def test_subjects_refuse_deceptive_characters(api: TestClient, subject: str) -> 
 
 
 @pytest.mark.parametrize("value", ["Ana\u202eevil", "VIP\u2067"])
-def test_customer_names_tags_and_agent_and_team_names_refuse_bidi_overrides(api: TestClient, value: str) -> None:
+def test_customer_names_tags_and_agent_and_team_names_refuse_bidi_overrides(
+    api: TestClient, value: str
+) -> None:
     assert api.post("/api/v1/customers", json={"name": value}).status_code == 422
     assert api.post("/api/v1/customers", json={"name": "Ana", "tags": [value]}).status_code == 422
     assert api.patch("/api/v1/me", json={"display_name": value}).status_code == 422

@@ -69,7 +69,8 @@ def test_login_asks_for_the_code_then_accepts_it_once(
         assert drift.status_code == 200, drift.text  # one step of clock drift is tolerated
         assert _login(browser, member.email, totp_code=_code(secret, clock, steps=3)).status_code == 401
     audit = api.get("/api/v1/audit/events", params={"target_id": str(member.agent_id)}).json()["items"]
-    assert [(row["action"], row["details"].get("reason") or row["details"].get("method")) for row in audit][:6] == [
+    seen = [(row["action"], row["details"].get("reason") or row["details"].get("method")) for row in audit]
+    assert seen[:6] == [
         ("auth.login_failed", "two_factor"), ("auth.login_succeeded", "password+totp"),
         ("auth.login_failed", "two_factor"), ("auth.login_succeeded", "password+totp"),
         ("auth.login_failed", "two_factor"), ("two_factor.enabled", None),
@@ -97,17 +98,18 @@ def test_enrolment_needs_a_valid_first_code_and_disabling_needs_password_and_cod
     secret, _ = _enrol(api, member.headers, clock)
     again = api.post("/api/v1/me/two-factor/setup", headers=member.headers)
     assert again.status_code == 409 and again.json()["error"]["code"] == "two_factor_enabled"
-    wrong = api.post("/api/v1/me/two-factor/disable", json={"password": "nope", "code": _code(secret, clock)},
-                     headers=member.headers)
+    wrong = api.post("/api/v1/me/two-factor/disable", headers=member.headers,
+                     json={"password": "nope", "code": _code(secret, clock)})
     assert wrong.json()["error"]["code"] == "wrong_password"
-    off = api.post("/api/v1/me/two-factor/disable", json={"password": PASSWORD, "code": _code(secret, clock)},
-                   headers=member.headers)
+    off = api.post("/api/v1/me/two-factor/disable", headers=member.headers,
+                   json={"password": PASSWORD, "code": _code(secret, clock)})
     assert off.status_code == 204, off.text
     assert api.get("/api/v1/me/two-factor", headers=member.headers).json()["enabled"] is False
 
 
-def test_the_secret_is_sealed_at_rest(api: TestClient, container: Container, member: Member,
-                                      clock: FrozenClock) -> None:
+def test_the_secret_is_sealed_at_rest(
+    api: TestClient, container: Container, member: Member, clock: FrozenClock
+) -> None:
     secret, _ = _enrol(api, member.headers, clock)
     with container.session_factory() as session:
         row = session.get(TwoFactor, member.agent_id)
@@ -139,7 +141,8 @@ def test_a_workspace_can_require_two_factor_for_admins_and_supervisors(
     with TestClient(create_app(container, start_worker=False)) as browser:
         plain = _login(browser, agent.email)  # agents are not covered by the requirement
         assert plain.status_code == 200 and plain.json()["two_factor_setup_required"] is False
-    settings = api.get("/api/v1/audit/events", params={"action": "workspace.settings_changed"}).json()["items"]
+    changed = {"action": "workspace.settings_changed"}
+    settings = api.get("/api/v1/audit/events", params=changed).json()["items"]
     assert settings[0]["details"] == {"two_factor_required": True}
 
 
