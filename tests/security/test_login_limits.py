@@ -7,7 +7,8 @@ import uvicorn
 from fastapi.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from kefu.accounts.ratelimit import LoginLimits, backoff_seconds
+from kefu.accounts.ratelimit import backoff_seconds
+from kefu.accounts.schemas import LoginLimits
 from kefu.cli import UVICORN_OPTIONS
 from kefu.core.clock import FrozenClock
 from kefu.main import create_app

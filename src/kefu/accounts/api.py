@@ -22,13 +22,13 @@ from kefu.accounts.dependencies import (
 from kefu.accounts.enums import Level, Role, TeamKind
 from kefu.accounts.exceptions import LoginRefused, TooManyAttempts, WrongPassword
 from kefu.accounts.locales import single_line
-from kefu.accounts.ratelimit import LoginLimits
 from kefu.accounts.schemas import (
     AgentIn,
     AgentOut,
     AgentUpdate,
     IssuedToken,
     LoginIn,
+    LoginLimits,
     PasswordChange,
     PasswordReset,
     Principal,

@@ -17,33 +17,13 @@ from sqlalchemy.orm import Session
 
 from kefu.accounts.exceptions import TooManyAttempts
 from kefu.accounts.models import LoginFailure
-from kefu.config.settings import Settings
+from kefu.accounts.schemas import LoginLimits
 from kefu.core import clock
 
 WINDOW = timedelta(minutes=1)
 """Window of the per-minute limits (pair and IP)."""
 ACCOUNT_WINDOW = timedelta(hours=1)
 """An account's failures are remembered this long (the backoff restarts after an hour of quiet)."""
-
-
-@dataclass(frozen=True)
-class LoginLimits:
-    """How many failed password checks are allowed, and how an account backs off."""
-
-    per_address_per_minute: int = 10
-    per_ip_per_minute: int = 30
-    account_free_failures: int = 5
-    account_max_backoff_seconds: int = 900
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> LoginLimits:
-        """The limits configured by KEFU_LOGIN_* settings."""
-        return cls(
-            per_address_per_minute=settings.login_attempts_per_minute,
-            per_ip_per_minute=settings.login_ip_attempts_per_minute,
-            account_free_failures=settings.login_account_free_failures,
-            account_max_backoff_seconds=settings.login_account_max_backoff_seconds,
-        )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from kefu.accounts.locales import (
     single_line,
     time_zone,
 )
+from kefu.config.settings import Settings
 
 MAX_LANGUAGES = 12
 
@@ -301,3 +303,23 @@ class RecoveryCodes(BaseModel):
     """One-time recovery codes, shown once: each logs in once instead of an authenticator code."""
 
     recovery_codes: list[str] = Field(repr=False)
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failed password checks are allowed, and how an account backs off."""
+
+    per_address_per_minute: int = 10
+    per_ip_per_minute: int = 30
+    account_free_failures: int = 5
+    account_max_backoff_seconds: int = 900
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginLimits:
+        """The limits configured by KEFU_LOGIN_* settings."""
+        return cls(
+            per_address_per_minute=settings.login_attempts_per_minute,
+            per_ip_per_minute=settings.login_ip_attempts_per_minute,
+            account_free_failures=settings.login_account_free_failures,
+            account_max_backoff_seconds=settings.login_account_max_backoff_seconds,
+        )

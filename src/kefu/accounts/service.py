@@ -49,13 +49,14 @@ from kefu.accounts.models import (
     Workspace,
 )
 from kefu.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
-from kefu.accounts.ratelimit import AttemptKeys, LoginLimits
+from kefu.accounts.ratelimit import AttemptKeys
 from kefu.accounts.schemas import (
     AgentIn,
     AgentOut,
     AgentUpdate,
     IssuedSession,
     IssuedToken,
+    LoginLimits,
     Principal,
     ProfileUpdate,
     RecoveryCodes,

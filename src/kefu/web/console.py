@@ -26,8 +26,7 @@ from kefu.accounts.exceptions import (
     WorkspaceRequired,
     WrongPassword,
 )
-from kefu.accounts.ratelimit import LoginLimits
-from kefu.accounts.schemas import LoginIn, PasswordChange, ProfileUpdate
+from kefu.accounts.schemas import LoginIn, LoginLimits, PasswordChange, ProfileUpdate
 from kefu.conversations.enums import ActorKind, ConversationStatus, Priority
 from kefu.conversations.schemas import Actor, AssignIn
 from kefu.core import clock
