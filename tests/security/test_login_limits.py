@@ -34,7 +34,7 @@ def _attempt(container: Container, host: str, password: str = "wrong guess", **h
 def test_rotating_client_addresses_does_not_escape_the_account_backoff(
     make_api: AppFactory, clock: FrozenClock
 ) -> None:
-    _api, container, _ = make_api(login_account_free_failures=3, login_attempts_per_minute=100)
+    api, container, _ = make_api(login_account_free_failures=3, login_attempts_per_minute=100)
     assert [_attempt(container, f"203.0.113.{n}") for n in range(3)] == [401, 401, 401]
     with _client(container, "203.0.113.50") as client:
         held = client.post(LOGIN, json={"email": EMAIL, "password": "another guess"})
@@ -49,6 +49,8 @@ def test_rotating_client_addresses_does_not_escape_the_account_backoff(
     clock.advance(seconds=1)
     assert _attempt(container, "203.0.113.54", PASSWORD) == 200
     assert _attempt(container, "203.0.113.55") == 401  # a success clears the account's failures
+    throttled = api.get("/api/v1/audit/events", params={"action": "auth.account_throttled"}).json()["items"]
+    assert [row["client_ip"] for row in throttled] == ["203.0.113.2"]  # the third failure started it
 
 
 def test_one_client_ip_spraying_many_accounts_is_limited(make_api: AppFactory) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from kefu.accounts import twofactor
 from kefu.accounts.enums import Role
@@ -132,6 +133,9 @@ def test_a_workspace_can_require_two_factor_for_admins_and_supervisors(
         csrf = {"X-CSRF-Token": session.json()["csrf_token"]}
         blocked = browser.get("/api/v1/customers")
         assert blocked.status_code == 403 and blocked.json()["error"]["code"] == "two_factor_setup_required"
+        assert browser.get("/inbox", follow_redirects=False).status_code == 303  # no console page either
+        with pytest.raises(WebSocketDisconnect), browser.websocket_connect("/realtime"):
+            pass
         assert browser.get("/api/v1/me/two-factor").json()["required"] is True
         _enrol(browser, csrf, clock)
         assert browser.get("/api/v1/customers").status_code == 200

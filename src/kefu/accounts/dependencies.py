@@ -200,7 +200,7 @@ async def websocket_principal(websocket: WebSocket) -> Principal:
         principal = await run_in_threadpool(
             _look_up_alone, websocket.app.state.session_factory, token_hash, cookie
         )
-    if principal is None:
+    if principal is None or principal.restricted:
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "missing or invalid credentials")
     return principal
 

@@ -88,7 +88,7 @@ def record_failure(session: Session, *, keys: AttemptKeys, limits: LoginLimits) 
     ])
     session.flush()
     count, _ = account_failures(session, keys=keys)
-    return count == max(limits.account_free_failures, 1) + 1
+    return count == max(limits.account_free_failures, 1)
 
 
 def clear_failures(session: Session, *, keys: AttemptKeys) -> None:
