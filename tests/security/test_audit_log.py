@@ -92,3 +92,15 @@ def test_pages_filter_and_unknown_actions(api: TestClient, container: Container,
     first = api.get(EVENTS, params=exported).json()
     second = api.get(EVENTS, params={**exported, "cursor": first["next_cursor"]}).json()
     assert len(first["items"]) == 2 and len(second["items"]) == 1 and second["next_cursor"] is None
+
+
+def test_customer_merges_and_deletes_are_audited(api: TestClient, tenant: Tenant) -> None:
+    names = ("Ana", "Ana B.", "Bo")
+    ids = [api.post("/api/v1/customers", json={"name": name}).json()["id"] for name in names]
+    assert api.post(f"/api/v1/customers/{ids[0]}/merge", json={"source_id": ids[1]}).status_code == 200
+    assert api.delete(f"/api/v1/customers/{ids[2]}").status_code == 204
+    rows = [row for row in api.get(EVENTS).json()["items"] if row["target_kind"] == "customer"]
+    assert [(row["action"], row["target_id"], row["actor_id"]) for row in rows] == [
+        ("customer.deleted", ids[2], str(tenant.admin_id)), ("customer.merged", ids[0], str(tenant.admin_id)),
+    ]
+    assert rows[1]["details"] == {"source_customer_id": ids[1]}
