@@ -30,7 +30,7 @@ from kefu.conversations.enums import (
     TimelineKind,
 )
 from kefu.core.errors import ValidationFailed
-from kefu.core.text import deceptive_characters
+from kefu.core.text import deceptive_characters, displayed
 from kefu.customers.schemas import ResolveIn
 
 MAX_TEXT = 20_000
@@ -351,8 +351,8 @@ class MessageOut(BaseModel):
 
     @model_validator(mode="after")
     def _shown(self) -> MessageOut:
-        if self.display_text is None:  # stored only when it differs from the text
-            self.display_text = self.text
+        if self.display_text is None:  # stored only when it differs; rows older than the column get it here
+            self.display_text = displayed(self.text)
         return self
 
 
