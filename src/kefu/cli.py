@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -40,6 +40,10 @@ def migrate() -> None:
     click.echo(f"database at {_safe_url(settings.resolved_database_url())} is up to date")
 
 
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
+"""uvicorn believes no forwarding header: `web.proxy_headers` does, and only from KEFU_TRUSTED_PROXIES."""
+
+
 def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
     import uvicorn
 
@@ -62,12 +66,12 @@ def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
         container.close()
         os.environ["KEFU_HOST"], os.environ["KEFU_PORT"] = host, str(port)
         uvicorn.run("kefu.main:create_app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level=settings.log_level)
+                    workers=workers, log_level=settings.log_level, **UVICORN_OPTIONS)
         return
     click.echo(f"Kefu is listening on {url}  (API docs: {url}/api/docs)")
     app = create_app(container)
     freeze_startup_heap()
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level, **UVICORN_OPTIONS)
 
 
 @main.command()

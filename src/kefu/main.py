@@ -11,6 +11,7 @@ from typing import Any
 from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,9 +30,11 @@ from kefu.realtime.gateway import router as realtime_router
 from kefu.sla.api import router as sla_router
 from kefu.sso.api import router as sso_router
 from kefu.sso.api import sign_in_router as sso_sign_in_router
+from kefu.web.api_docs import router as api_docs_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.console import router as console_router
 from kefu.web.health import router as health_router
+from kefu.web.proxy_headers import TrustedProxyHeaders
 from kefu.web.qa_pages import router as qa_pages_router
 from kefu.web.rendering import STATIC_DIR
 from kefu.web.security_headers import SecurityHeaders
@@ -77,7 +80,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
         title="Kefu API",
         version=__version__,
         description="Kefu (客服) intelligent customer-service platform.",
-        docs_url="/api/docs",
+        docs_url=None,  # web.api_docs serves Swagger UI from the package instead of a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
@@ -86,9 +89,18 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     app.state.session_factory, app.state.principals = wiring.web_sessions(container)
     app.add_middleware(BodySizeLimit, max_bytes=container.settings.max_request_bytes)
     app.add_middleware(SecurityHeaders)
+    origins = [origin.strip() for origin in container.settings.cors_origins.split(",") if origin.strip()]
+    if origins:  # CORS is off unless KEFU_CORS_ORIGINS names the origins allowed
+        app.add_middleware(
+            CORSMiddleware, allow_origins=origins, allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-CSRF-Token"], max_age=600,
+        )
+    app.add_middleware(TrustedProxyHeaders, trusted=container.settings.trusted_proxies)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1", responses=ERROR_RESPONSES)
+    app.include_router(api_docs_router)
     app.include_router(console_router)
     app.include_router(qa_pages_router)
     app.include_router(realtime_router)

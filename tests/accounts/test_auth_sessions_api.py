@@ -30,6 +30,7 @@ def test_login_sets_an_httponly_lax_cookie_and_returns_the_session(
     assert body["principal"] == {
         "workspace_id": str(tenant.workspace_id), "agent_id": str(tenant.admin_id),
         "role": "admin", "via": "session", "session_id": body["principal"]["session_id"],
+        "restricted": False,
     }
     assert body["workspace"]["slug"] == "acme-service"
     assert body["csrf_token"] and body["expires_at"]

@@ -10,7 +10,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "kefu"
 
-KERNEL = {"core": 0, "config": 1, "db": 1, "jobs": 2, "outbound": 2}
+KERNEL = {"core": 0, "config": 1, "db": 1, "jobs": 2, "outbound": 2, "audit": 2}
 DOMAIN_RANK = {
     "accounts": 0,
     "nlp": 1, "customers": 1, "channels": 1, "sso": 1,

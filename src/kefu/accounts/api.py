@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -14,10 +15,11 @@ from kefu.accounts.dependencies import (
     AppSettings,
     ClientIp,
     CurrentPrincipal,
+    SecretBoxDep,
     require_role,
 )
 from kefu.accounts.enums import Level, Role, TeamKind
-from kefu.accounts.exceptions import InvalidCredentials, WrongPassword
+from kefu.accounts.exceptions import LoginRefused, TooManyAttempts, WrongPassword
 from kefu.accounts.locales import single_line
 from kefu.accounts.schemas import (
     AgentIn,
@@ -25,19 +27,27 @@ from kefu.accounts.schemas import (
     AgentUpdate,
     IssuedToken,
     LoginIn,
+    LoginLimits,
     PasswordChange,
     PasswordReset,
     Principal,
     ProfileUpdate,
+    RecoveryCodes,
     SessionOut,
     TeamIn,
     TeamOut,
     TeamUpdate,
     TokenIn,
     TokenOut,
+    TwoFactorCode,
+    TwoFactorDisable,
+    TwoFactorSetup,
+    TwoFactorStatus,
     WorkspaceOut,
     WorkspaceUpdate,
 )
+from kefu.audit import service as audit
+from kefu.audit.schemas import AuditEventOut
 from kefu.core.errors import Forbidden
 from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute
@@ -55,17 +65,23 @@ SearchText = Annotated[str, StringConstraints(max_length=100), AfterValidator(si
 @router.post("/auth/login", response_model=SessionOut)
 def log_in(
     data: LoginIn, request: Request, response: Response, session: DbSession, settings: AppSettings,
-    ip: ClientIp,
+    ip: ClientIp, box: SecretBoxDep,
 ) -> SessionOut:
-    """Open a console session: sets the HttpOnly session cookie and returns the CSRF token."""
+    """Open a console session: sets the HttpOnly session cookie and returns the CSRF token.
+
+    Agents with two-factor authentication send `totp_code` (or a `recovery_code`) with the
+    password; without it the answer is 401 `two_factor_required`. Failed attempts are limited
+    per (email, client IP), per client IP and per account (backoff): 429 with Retry-After.
+    """
     try:
         issued = service.log_in(
             session, email=str(data.email), password=data.password, workspace_slug=data.workspace,
-            client_ip=ip, attempts_per_minute=settings.login_attempts_per_minute,
-            max_age_seconds=settings.session_max_age_seconds,
+            client_ip=ip, limits=LoginLimits.from_settings(settings),
+            max_age_seconds=settings.session_max_age_seconds, box=box, totp_code=data.totp_code,
+            recovery_code=data.recovery_code,
         )
-    except InvalidCredentials:
-        session.commit()  # the failed attempt must count although the request fails
+    except (LoginRefused, TooManyAttempts):
+        session.commit()  # the failed attempt (and its audit row) must count although the request fails
         raise
     response.set_cookie(
         SESSION_COOKIE, issued.secret, max_age=settings.session_max_age_seconds, path="/",
@@ -82,7 +98,7 @@ def log_out(
     """End the console session of the cookie and clear it (a no-op for token callers)."""
     if principal.session_id is not None:
         service.log_out(session, workspace_id=principal.workspace_id,
-                        session_id=principal.session_id)
+                        session_id=principal.session_id, agent_id=principal.agent_id)
         response.delete_cookie(
             SESSION_COOKIE, path="/", httponly=True, samesite="lax",
             secure=settings.secure_cookies(request.url.scheme),
@@ -106,8 +122,8 @@ def read_workspace(principal: CurrentPrincipal, session: DbSession) -> Workspace
 
 @router.patch("/workspace", response_model=WorkspaceOut)
 def update_workspace(data: WorkspaceUpdate, principal: AdminPrincipal, session: DbSession) -> WorkspaceOut:
-    """Change the workspace's name, default language or time zone (admins only)."""
-    return service.update_workspace(session, workspace_id=principal.workspace_id, data=data)
+    """Change the workspace's name, default language, time zone or 2FA requirement (admins only)."""
+    return service.update_workspace(session, workspace_id=principal.workspace_id, data=data, actor=principal)
 
 
 # ------------------------------------------------------------------- me
@@ -139,12 +155,63 @@ def change_my_password(
         service.change_password(
             session, workspace_id=principal.workspace_id, agent_id=principal.agent_id,
             current_password=data.current_password, new_password=data.new_password, client_ip=ip,
-            attempts_per_minute=settings.login_attempts_per_minute,
+            limits=LoginLimits.from_settings(settings),
             keep_session_id=principal.session_id,
         )
-    except WrongPassword:
+    except (WrongPassword, TooManyAttempts):
         session.commit()  # the failed attempt must count although the request fails
         raise
+
+
+@router.get("/me/two-factor", response_model=TwoFactorStatus)
+def read_my_two_factor(principal: CurrentPrincipal, session: DbSession) -> TwoFactorStatus:
+    """Whether one uses two-factor authentication, and whether the workspace requires it."""
+    return service.two_factor_status(
+        session, workspace_id=principal.workspace_id, agent_id=principal.agent_id
+    )
+
+
+@router.post("/me/two-factor/setup", response_model=TwoFactorSetup)
+def set_up_my_two_factor(
+    principal: CurrentPrincipal, session: DbSession, box: SecretBoxDep
+) -> TwoFactorSetup:
+    """Start enrolment: a new TOTP secret and otpauth:// URI for an authenticator app (shown once)."""
+    return service.begin_two_factor(
+        session, workspace_id=principal.workspace_id, agent_id=principal.agent_id, box=box
+    )
+
+
+@router.post("/me/two-factor/enable", response_model=RecoveryCodes)
+def enable_my_two_factor(
+    data: TwoFactorCode, principal: CurrentPrincipal, session: DbSession, box: SecretBoxDep, ip: ClientIp
+) -> RecoveryCodes:
+    """Confirm enrolment with a first code: 2FA is on; ten one-time recovery codes are shown once."""
+    return service.enable_two_factor(
+        session, workspace_id=principal.workspace_id, agent_id=principal.agent_id, code=data.code, box=box,
+        client_ip=ip,
+    )
+
+
+@router.post("/me/two-factor/recovery-codes", response_model=RecoveryCodes)
+def regenerate_my_recovery_codes(
+    data: TwoFactorCode, principal: CurrentPrincipal, session: DbSession, box: SecretBoxDep, ip: ClientIp
+) -> RecoveryCodes:
+    """Replace one's recovery codes by ten new ones (a current code is required)."""
+    return service.regenerate_recovery_codes(
+        session, workspace_id=principal.workspace_id, agent_id=principal.agent_id, code=data.code, box=box,
+        client_ip=ip,
+    )
+
+
+@router.post("/me/two-factor/disable", status_code=204)
+def disable_my_two_factor(
+    data: TwoFactorDisable, principal: CurrentPrincipal, session: DbSession, box: SecretBoxDep, ip: ClientIp
+) -> None:
+    """Switch one's 2FA off (password and a current code), unless the workspace requires it."""
+    service.disable_two_factor(
+        session, workspace_id=principal.workspace_id, agent_id=principal.agent_id, password=data.password,
+        code=data.code, box=box, client_ip=ip,
+    )
 
 
 # --------------------------------------------------------------- agents
@@ -166,8 +233,8 @@ def list_agents(
 
 @router.post("/agents", response_model=AgentOut, status_code=201)
 def create_agent(data: AgentIn, principal: AdminPrincipal, session: DbSession) -> AgentOut:
-    """Create an agent in the caller's workspace (admins only)."""
-    return service.create_agent(session, workspace_id=principal.workspace_id, data=data)
+    """Create an agent in the caller's workspace (admins only); the password follows the policy."""
+    return service.create_agent(session, workspace_id=principal.workspace_id, data=data, actor=principal)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)
@@ -201,8 +268,14 @@ def reset_agent_password(
     """Set an agent's password (admins only); the agent's console sessions end."""
     service.reset_password(
         session, workspace_id=principal.workspace_id, agent_id=agent_id,
-        new_password=data.new_password,
+        new_password=data.new_password, actor=principal,
     )
+
+
+@router.delete("/agents/{agent_id}/two-factor", status_code=204)
+def reset_agent_two_factor(agent_id: uuid.UUID, principal: AdminPrincipal, session: DbSession) -> None:
+    """Switch off another agent's 2FA after a lost device (admins only); the agent's sessions end."""
+    service.reset_two_factor(session, workspace_id=principal.workspace_id, agent_id=agent_id, actor=principal)
 
 
 @router.get("/agents/{agent_id}/teams", response_model=Page[TeamOut])
@@ -310,7 +383,7 @@ def create_token(data: TokenIn, principal: CurrentPrincipal, session: DbSession)
     """Issue an API token for the caller (admins: for any agent); the secret is shown only here."""
     return service.issue_api_token(
         session, workspace_id=principal.workspace_id,
-        agent_id=_token_owner(principal, data.agent_id), name=data.name,
+        agent_id=_token_owner(principal, data.agent_id), name=data.name, actor=principal,
     )
 
 
@@ -328,3 +401,22 @@ def _token_owner(principal: Principal, agent_id: uuid.UUID | None) -> uuid.UUID:
     if principal.role != Role.ADMIN:
         raise Forbidden("only admins may manage other agents' tokens")
     return agent_id
+
+
+# ------------------------------------------------------------ audit log
+
+
+@router.get("/audit/events", response_model=Page[AuditEventOut])
+def list_audit_events(
+    principal: AdminPrincipal, session: DbSession,
+    action: Annotated[str | None, Query(max_length=64, description="e.g. auth.login_failed")] = None,
+    actor_id: uuid.UUID | None = None,
+    target_id: Annotated[str | None, Query(max_length=64)] = None,
+    since: datetime | None = None, until: datetime | None = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> Page[AuditEventOut]:
+    """The workspace's audit log, newest first (admins only; append-only: nothing edits or deletes it)."""
+    return audit.list_events(
+        session, workspace_id=principal.workspace_id, action=action, actor_id=actor_id,
+        target_id=target_id, since=since, until=until, limit=limit, cursor=cursor,
+    )

@@ -13,16 +13,20 @@ from starlette.concurrency import run_in_threadpool
 
 from kefu.accounts import service, tokens
 from kefu.accounts.enums import Role
+from kefu.accounts.exceptions import TwoFactorSetupRequired
 from kefu.accounts.principals import PrincipalCache
 from kefu.accounts.schemas import Principal
 from kefu.config.settings import Settings
 from kefu.core.errors import Forbidden, Unauthorized
+from kefu.core.secretbox import SecretBox
 from kefu.db.session import DbSession, check_on_begin
 from kefu.db.tenancy import bind_workspace
 
 SESSION_COOKIE = "kefu_session"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RESTRICTED_PATHS = ("/api/v1/auth/", "/api/v1/me/two-factor")
+"""What a restricted session (workspace requires 2FA the agent has not set up) may still call."""
 
 
 async def current_principal(request: Request, session: DbSession) -> Principal:
@@ -49,6 +53,8 @@ async def current_principal(request: Request, session: DbSession) -> Principal:
         ))
     if principal is None:
         raise Unauthorized("missing or invalid credentials")
+    if principal.restricted and not request.url.path.startswith(RESTRICTED_PATHS):
+        raise TwoFactorSetupRequired()
     bind_workspace(session, principal.workspace_id)
     return principal
 
@@ -155,6 +161,15 @@ async def app_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
+async def secret_box(request: Request) -> SecretBox:
+    """The server's sealing box for stored secrets (TOTP secrets, provider credentials)."""
+    box: SecretBox = request.app.state.container.secret_box
+    return box
+
+
+SecretBoxDep = Annotated[SecretBox, Depends(secret_box)]
+
+
 async def client_ip(request: Request) -> str:
     """The peer address of the request (the proxy's, unless the server trusts proxy headers)."""
     return request.client.host if request.client else "unknown"
@@ -185,7 +200,7 @@ async def websocket_principal(websocket: WebSocket) -> Principal:
         principal = await run_in_threadpool(
             _look_up_alone, websocket.app.state.session_factory, token_hash, cookie
         )
-    if principal is None:
+    if principal is None or principal.restricted:
         raise WebSocketException(status.WS_1008_POLICY_VIOLATION, "missing or invalid credentials")
     return principal
 

@@ -6,6 +6,8 @@ import functools
 import unicodedata
 import zoneinfo
 
+from kefu.core.text import BIDI_CONTROLS
+
 ISO_639_1 = frozenset({
     "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bh",
     "bi", "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da",
@@ -60,11 +62,14 @@ def multi_line(value: str) -> str:
 
 def secret_text(value: str) -> str:
     """A password as typed: kept verbatim, but it must be storable and hashable text."""
-    return _clean(value, allowed=frozenset())
+    for char in value:
+        if unicodedata.category(char) in {"Cc", "Cs"}:
+            raise ValueError("must not contain control characters or invalid unicode")
+    return value
 
 
 def _clean(value: str, *, allowed: frozenset[str]) -> str:
     for char in value:
-        if char not in allowed and unicodedata.category(char) in {"Cc", "Cs"}:
-            raise ValueError("must not contain control characters or invalid unicode")
+        if char not in allowed and (unicodedata.category(char) in {"Cc", "Cs"} or char in BIDI_CONTROLS):
+            raise ValueError("must not contain control or bidi-override characters or invalid unicode")
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.accounts.enums import Level, Role, TeamKind
@@ -21,6 +21,8 @@ class Workspace(IdMixin, TimestampMixin, Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     default_language: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    two_factor_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Admins and supervisors must use two-factor authentication to work in the workspace."""
 
 
 class Agent(IdMixin, TimestampMixin, WorkspaceScoped, Base):
@@ -92,6 +94,8 @@ class AuthSession(IdMixin, WorkspaceScoped, Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Opened while the workspace requires 2FA the agent has not set up: only 2FA enrolment works."""
 
 
 class LoginFailure(Base):
@@ -107,3 +111,30 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     key_hash: Mapped[str] = mapped_column(String(64))
     attempted_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TwoFactor(WorkspaceScoped, Base):
+    """An agent's TOTP secret (sealed by the server key); enabled once a first code confirmed it."""
+
+    __tablename__ = "agent_two_factor"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    sealed_secret: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    enabled_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigIntId)
+    """The last accepted time step: a code is good once (no replay within its window)."""
+
+
+class RecoveryCode(IdMixin, WorkspaceScoped, Base):
+    """A one-time recovery code of an agent's 2FA; only its SHA-256 digest is stored."""
+
+    __tablename__ = "agent_recovery_codes"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from kefu.accounts.locales import (
     single_line,
     time_zone,
 )
+from kefu.config.settings import Settings
 
 MAX_LANGUAGES = 12
 
@@ -40,8 +42,11 @@ TeamName = Annotated[
 TokenName = TeamName
 Description = Annotated[str, StringConstraints(max_length=500), AfterValidator(multi_line)]
 NewPassword = Annotated[
-    str, StringConstraints(min_length=8, max_length=200), AfterValidator(secret_text)
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(secret_text),
+    Field(description="At least 10 characters, not only spaces, not the email or name, not a common one"),
 ]
+TotpCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9 ]{6,8}$")]
+RecoveryCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20)]
 GivenPassword = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LanguageCode = Annotated[str, StringConstraints(max_length=8), AfterValidator(language_code)]
 Languages = Annotated[list[str], Field(max_length=MAX_LANGUAGES), AfterValidator(language_codes)]
@@ -76,6 +81,7 @@ class Principal(BaseModel):
     role: Role
     via: str = Field(description="'token' or 'session'")
     session_id: uuid.UUID | None = Field(default=None, description="The console session, if any")
+    restricted: bool = Field(default=False, description="Only 2FA enrolment allowed (workspace requires it)")
 
 
 class WorkspaceOut(BaseModel):
@@ -88,6 +94,7 @@ class WorkspaceOut(BaseModel):
     slug: str
     default_language: str
     timezone: str
+    two_factor_required: bool
     created_at: datetime
 
 
@@ -97,6 +104,9 @@ class WorkspaceUpdate(_Patch):
     name: WorkspaceName | None = None
     default_language: LanguageCode | None = None
     timezone: TimeZoneName | None = None
+    two_factor_required: bool | None = Field(
+        default=None, description="Admins and supervisors must use two-factor authentication"
+    )
 
 
 class AgentIn(BaseModel):
@@ -200,6 +210,8 @@ class LoginIn(BaseModel):
     email: EmailStr
     password: GivenPassword = Field(repr=False)
     workspace: WorkspaceSlug | None = None
+    totp_code: TotpCode | None = Field(default=None, repr=False, description="Code of the authenticator app")
+    recovery_code: RecoveryCode | None = Field(default=None, repr=False, description="Instead of totp_code")
 
 
 class SessionOut(BaseModel):
@@ -210,6 +222,7 @@ class SessionOut(BaseModel):
     workspace: WorkspaceOut
     csrf_token: str | None = None
     expires_at: datetime | None = None
+    two_factor_setup_required: bool = False
 
 
 class IssuedSession(BaseModel):
@@ -251,3 +264,62 @@ class IssuedToken(BaseModel):
     token: str = Field(repr=False)
     prefix: str
     created_at: datetime
+
+
+class TwoFactorStatus(BaseModel):
+    """An agent's two-factor authentication."""
+
+    enabled: bool
+    enabled_at: datetime | None
+    recovery_codes_left: int
+    required: bool = Field(description="The workspace requires it for the agent's role")
+
+
+class TwoFactorSetup(BaseModel):
+    """A new TOTP secret (shown once): add it to an authenticator app, then confirm with a code."""
+
+    secret: str = Field(repr=False)
+    otpauth_uri: str = Field(repr=False)
+
+
+class TwoFactorCode(BaseModel):
+    """A current code of the authenticator app."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: TotpCode = Field(repr=False)
+
+
+class TwoFactorDisable(BaseModel):
+    """Switching 2FA off needs the password and a current code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: GivenPassword = Field(repr=False)
+    code: TotpCode = Field(repr=False)
+
+
+class RecoveryCodes(BaseModel):
+    """One-time recovery codes, shown once: each logs in once instead of an authenticator code."""
+
+    recovery_codes: list[str] = Field(repr=False)
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    """How many failed password checks are allowed, and how an account backs off."""
+
+    per_address_per_minute: int = 10
+    per_ip_per_minute: int = 30
+    account_free_failures: int = 5
+    account_max_backoff_seconds: int = 900
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginLimits:
+        """The limits configured by KEFU_LOGIN_* settings."""
+        return cls(
+            per_address_per_minute=settings.login_attempts_per_minute,
+            per_ip_per_minute=settings.login_ip_attempts_per_minute,
+            account_free_failures=settings.login_account_free_failures,
+            account_max_backoff_seconds=settings.login_account_max_backoff_seconds,
+        )

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kefu.accounts import ratelimit
+from kefu.accounts import ratelimit, twofactor
 from kefu.accounts.enums import Level, Role, TeamKind
 from kefu.accounts.events import (
     AgentCreated,
@@ -29,7 +29,12 @@ from kefu.accounts.events import (
 from kefu.accounts.exceptions import (
     CsrfFailed,
     InvalidCredentials,
+    InvalidTotpCode,
+    InvalidTwoFactorCode,
     LastAdmin,
+    TwoFactorNotEnabled,
+    TwoFactorRequired,
+    WeakPassword,
     WorkspaceRequired,
     WrongPassword,
 )
@@ -40,34 +45,44 @@ from kefu.accounts.models import (
     AuthSession,
     Team,
     TeamMember,
+    TwoFactor,
     Workspace,
 )
-from kefu.accounts.passwords import hash_password, needs_rehash, verify_password
+from kefu.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from kefu.accounts.ratelimit import AttemptKeys
 from kefu.accounts.schemas import (
     AgentIn,
     AgentOut,
     AgentUpdate,
     IssuedSession,
     IssuedToken,
+    LoginLimits,
     Principal,
     ProfileUpdate,
+    RecoveryCodes,
     SessionOut,
     TeamIn,
     TeamOut,
     TeamUpdate,
     TokenOut,
+    TwoFactorSetup,
+    TwoFactorStatus,
     WorkspaceOut,
     WorkspaceUpdate,
 )
 from kefu.accounts.tokens import MAX_SECRET_LENGTH, TOKEN_PREFIX, digest
+from kefu.audit.service import record
 from kefu.core import clock
 from kefu.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kefu.core.paging import Page
+from kefu.core.secretbox import SecretBox
 from kefu.db.outbox import publish
 from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 
 MAX_WORKSPACES_PER_LOGIN = 20
+TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
+"""Roles a workspace's `two_factor_required` applies to."""
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
@@ -111,25 +126,42 @@ def get_workspace_by_slug(session: Session, *, slug: str) -> WorkspaceOut | None
 
 
 def update_workspace(
-    session: Session, *, workspace_id: uuid.UUID, data: WorkspaceUpdate
+    session: Session, *, workspace_id: uuid.UUID, data: WorkspaceUpdate, actor: Principal | None = None
 ) -> WorkspaceOut:
-    """Change a workspace's name, default language or time zone."""
+    """Change a workspace's name, default language, time zone or 2FA requirement.
+
+    Requiring 2FA needs the acting admin to use it already (409 `two_factor_not_enabled`); the
+    open console sessions of admins and supervisors without it become restricted to enrolment.
+    """
     workspace = _workspace(session, workspace_id)
-    changed = _apply(workspace, data.changes())
+    changes = data.changes()
+    if changes.get("two_factor_required") and not workspace.two_factor_required:
+        if actor is not None and not _has_two_factor(session, workspace_id, actor.agent_id):
+            raise TwoFactorNotEnabled()
+        _restrict_sessions_without_two_factor(session, workspace_id)
+    changed = _apply(workspace, changes)
     if changed:
         session.flush()
         publish(session, WorkspaceUpdated(
             workspace_id=workspace_id, changed=changed,
             default_language=workspace.default_language, timezone=workspace.timezone,
         ))
+        _audit(session, workspace_id, "workspace.settings_changed", actor, target_kind="workspace",
+               target_id=workspace_id,
+               details={name: _jsonable(getattr(workspace, name)) for name in changed})
     return WorkspaceOut.model_validate(workspace)
 
 
 # -------------------------------------------------------------------- agents
 
 
-def create_agent(session: Session, *, workspace_id: uuid.UUID, data: AgentIn) -> AgentOut:
-    """Create an agent; the email must be unique in the workspace."""
+def create_agent(
+    session: Session, *, workspace_id: uuid.UUID, data: AgentIn, actor: Principal | None = None
+) -> AgentOut:
+    """Create an agent; the email must be unique in the workspace and the password follow the policy."""
+    if data.password:
+        check_new_password(data.password, email=str(data.email), display_name=data.display_name,
+                           field="password")
     agent = Agent(
         workspace_id=workspace_id,
         email=str(data.email).lower(),
@@ -149,6 +181,7 @@ def create_agent(session: Session, *, workspace_id: uuid.UUID, data: AgentIn) ->
         workspace_id=workspace_id, agent_id=agent.id, role=agent.role, level=agent.level,
         languages=agent.languages,
     ))
+    _audit(session, workspace_id, "agent.created", actor, target_id=agent.id, details={"role": agent.role})
     return AgentOut.model_validate(agent)
 
 
@@ -221,7 +254,11 @@ def update_agent(
     ):
         _ensure_another_admin(session, workspace_id, agent.id)
     is_active = changes.pop("is_active", agent.is_active)
+    previous_role = agent.role
     changed = _apply(agent, changes)
+    if "role" in changed:
+        _audit(session, workspace_id, "agent.role_changed", actor, target_id=agent.id,
+               details={"from": previous_role, "to": agent.role})
     if changed:
         session.flush()
         publish(session, AgentUpdated(
@@ -230,6 +267,8 @@ def update_agent(
         ))
     if is_active != agent.is_active:
         _set_active(session, agent, is_active)
+        _audit(session, workspace_id, "agent.reactivated" if is_active else "agent.deactivated", actor,
+               target_id=agent.id)
     return AgentOut.model_validate(agent)
 
 
@@ -260,33 +299,47 @@ def update_profile(
 
 def change_password(
     session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, current_password: str,
-    new_password: str, client_ip: str, attempts_per_minute: int,
+    new_password: str, client_ip: str, limits: LoginLimits,
     keep_session_id: uuid.UUID | None = None,
 ) -> None:
-    """Change one's own password; the current one must match. Other console sessions end.
+    """Change one's own password; the current one must match and the new one follow the policy.
 
-    A wrong current password counts as a failed login attempt (the caller commits it).
+    A wrong current password counts as a failed login attempt (the caller commits it). Other
+    console sessions end.
     """
     agent = _agent(session, workspace_id, agent_id)
-    key = ratelimit.attempt_key(agent.email, client_ip)
-    ratelimit.check_attempts(session, key=key, limit=attempts_per_minute)
+    keys = AttemptKeys.of(agent.email, client_ip)
+    ratelimit.check_attempts(session, keys=keys, limits=limits)
     if not verify_password(agent.password_hash, current_password):
-        ratelimit.record_failure(session, key=key)
+        ratelimit.record_failure(session, keys=keys, limits=limits)
         raise WrongPassword()
-    ratelimit.clear_failures(session, key=key)
+    check_new_password(new_password, email=agent.email, display_name=agent.display_name)
+    ratelimit.clear_failures(session, keys=keys)
     agent.password_hash = hash_password(new_password)
     _end_sessions(session, agent, keep=keep_session_id)
     session.flush()
+    record(session, workspace_id=workspace_id, action="auth.password_changed", actor_id=agent.id,
+           target_kind="agent", target_id=agent.id, client_ip=client_ip)
 
 
 def reset_password(
-    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, new_password: str
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, new_password: str,
+    actor: Principal | None = None,
 ) -> None:
     """Set an agent's password (an admin's action); all the agent's console sessions end."""
     agent = _agent(session, workspace_id, agent_id)
+    check_new_password(new_password, email=agent.email, display_name=agent.display_name)
     agent.password_hash = hash_password(new_password)
     _end_sessions(session, agent)
     session.flush()
+    _audit(session, workspace_id, "auth.password_reset", actor, target_id=agent.id)
+
+
+def check_new_password(password: str, *, email: str, display_name: str, field: str = "new_password") -> None:
+    """Raise WeakPassword (422, code of the first broken rule) unless the password follows the policy."""
+    problems = password_problems(password, email=email, display_name=display_name)
+    if problems:
+        raise WeakPassword(field, problems)
 
 
 # --------------------------------------------------------------------- teams
@@ -419,7 +472,8 @@ def list_agent_ids_of_team(
 
 
 def issue_api_token(
-    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, name: str
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, name: str,
+    actor: Principal | None = None,
 ) -> IssuedToken:
     """Create a personal API token for an active agent; the secret is returned once, stored hashed."""
     agent = _agent(session, workspace_id, agent_id)
@@ -436,6 +490,8 @@ def issue_api_token(
     )
     session.add(token)
     session.flush()
+    _audit(session, workspace_id, "token.issued", actor, target_kind="api_token", target_id=token.id,
+           details={"agent_id": str(agent_id), "name": name})
     return IssuedToken(
         id=token.id, agent_id=agent_id, name=name, token=secret, prefix=token.prefix,
         created_at=token.created_at,
@@ -467,6 +523,8 @@ def revoke_api_token(
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         session.flush()
+        _audit(session, workspace_id, "token.revoked", actor, target_kind="api_token", target_id=token.id,
+               details={"agent_id": str(token.agent_id)})
 
 
 # ---------------------------------------------------------- console sessions
@@ -474,19 +532,23 @@ def revoke_api_token(
 
 def log_in(
     session: Session, *, email: str, password: str, workspace_slug: str | None, client_ip: str,
-    attempts_per_minute: int, max_age_seconds: int,
+    limits: LoginLimits, max_age_seconds: int, box: SecretBox, totp_code: str | None = None,
+    recovery_code: str | None = None,
 ) -> IssuedSession:
-    """Check a password and open a console session.
+    """Check a password (and the second factor of agents who use 2FA) and open a console session.
 
-    Raises TooManyAttempts before checking when the (email, IP) pair failed too often, and
+    Raises TooManyAttempts before checking when a limit holds (pair, client IP, account backoff);
     InvalidCredentials (after recording the failure, which the caller commits) when nothing
-    matches. Unknown emails cost a hash verification too.
+    matches; TwoFactorRequired when the password is right but the code is missing, and
+    InvalidTwoFactorCode (counted as a failure) when the code is wrong. Unknown emails cost a
+    hash verification too. Where the workspace requires 2FA of an admin or supervisor who has
+    none, the session is restricted to setting it up.
     """
     email = email.strip().lower()
-    key = ratelimit.attempt_key(email, client_ip)
-    ratelimit.check_attempts(session, key=key, limit=attempts_per_minute)
+    keys = AttemptKeys.of(email, client_ip)
+    ratelimit.check_attempts(session, keys=keys, limits=limits)
     statement = (
-        select(Agent, Workspace.slug)
+        select(Agent, Workspace)
         .join(Workspace, Workspace.id == Agent.workspace_id)
         .where(Agent.email == email)
         .order_by(Agent.id)
@@ -498,44 +560,99 @@ def log_in(
     if not candidates:
         verify_password(None, password)
     matched = [
-        (agent, slug) for agent, slug in candidates
+        (agent, workspace) for agent, workspace in candidates
         if verify_password(agent.password_hash, password) and agent.is_active
     ]
     if not matched:
-        ratelimit.record_failure(session, key=key)
+        _login_failed(session, keys, limits, [agent for agent, _ in candidates], client_ip, "password")
         raise InvalidCredentials()
     if len(matched) > 1:
-        raise WorkspaceRequired(sorted(slug for _, slug in matched))
-    agent = matched[0][0]
-    ratelimit.clear_failures(session, key=key)
+        raise WorkspaceRequired(sorted(workspace.slug for _, workspace in matched))
+    agent, workspace = matched[0]
+    factor = twofactor.enabled_factor(session, agent)
+    method = "password"
+    if factor is not None:
+        if not totp_code and not recovery_code:
+            raise TwoFactorRequired()
+        if totp_code and twofactor.accept_code(factor, totp_code, box):
+            method = "password+totp"
+        elif recovery_code and twofactor.accept_recovery_code(session, agent, recovery_code):
+            method = "password+recovery_code"
+            record(session, workspace_id=agent.workspace_id, action="two_factor.recovery_code_used",
+                   actor_id=agent.id, target_kind="agent", target_id=agent.id, client_ip=client_ip,
+                   details={"left": twofactor.recovery_codes_left(session, agent.id)})
+        else:
+            _login_failed(session, keys, limits, [agent], client_ip, "two_factor")
+            raise InvalidTwoFactorCode()
+    ratelimit.clear_failures(session, keys=keys)
     if agent.password_hash and needs_rehash(agent.password_hash):
         agent.password_hash = hash_password(password)
-    return _open_session(session, agent, max_age_seconds)
+    restricted = factor is None and _needs_two_factor(workspace, agent.role)
+    return _open_session(
+        session, agent, max_age_seconds, restricted=restricted, method=method, client_ip=client_ip
+    )
 
 
 def open_session(
-    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, max_age_seconds: int
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, max_age_seconds: int,
+    client_ip: str | None = None,
 ) -> IssuedSession:
-    """Open a console session for an active agent whose identity was proven elsewhere (single sign-on)."""
+    """Open a console session for an active agent whose identity was proven elsewhere (single sign-on).
+
+    A workspace's 2FA requirement holds here too: an admin or supervisor without 2FA gets a
+    session restricted to setting it up.
+    """
     agent = session.get(Agent, agent_id)
     if agent is None or agent.workspace_id != workspace_id or not agent.is_active:
         raise InvalidCredentials()
-    return _open_session(session, agent, max_age_seconds)
+    workspace = session.get(Workspace, workspace_id)
+    assert workspace is not None
+    restricted = twofactor.enabled_factor(session, agent) is None and _needs_two_factor(workspace, agent.role)
+    return _open_session(
+        session, agent, max_age_seconds, restricted=restricted, method="sso", client_ip=client_ip
+    )
 
 
-def _open_session(session: Session, agent: Agent, max_age_seconds: int) -> IssuedSession:
+def _open_session(
+    session: Session, agent: Agent, max_age_seconds: int, *,
+    restricted: bool, method: str, client_ip: str | None,
+) -> IssuedSession:
+    """Issue the session row and its secret, and audit the sign-in."""
     secret = secrets.token_urlsafe(32)
     now = clock.now()
     row = AuthSession(
         workspace_id=agent.workspace_id, agent_id=agent.id, token_hash=digest(secret),
         csrf_token=secrets.token_urlsafe(32), created_at=now,
-        expires_at=now + timedelta(seconds=max_age_seconds),
+        expires_at=now + timedelta(seconds=max_age_seconds), restricted=restricted,
     )
     session.add(row)
     session.flush()
+    record(session, workspace_id=agent.workspace_id, action="auth.login_succeeded", actor_id=agent.id,
+           target_kind="agent", target_id=agent.id, client_ip=client_ip,
+           details={"method": method, "restricted": restricted})
     principal = Principal(workspace_id=agent.workspace_id, agent_id=agent.id, role=agent.role,
-                          via="session", session_id=row.id)
+                          via="session", session_id=row.id, restricted=restricted)
     return IssuedSession(secret=secret, session=_describe(session, principal, row))
+
+
+def _login_failed(
+    session: Session, keys: AttemptKeys, limits: LoginLimits, agents: list[Agent], client_ip: str,
+    reason: str,
+) -> None:
+    """Count a failed login and audit it in the workspace of every agent with that email."""
+    throttled = ratelimit.record_failure(session, keys=keys, limits=limits)
+    for agent in agents:
+        record(session, workspace_id=agent.workspace_id, action="auth.login_failed", actor_kind="anonymous",
+               target_kind="agent", target_id=agent.id, client_ip=client_ip, details={"reason": reason})
+        if throttled:
+            record(session, workspace_id=agent.workspace_id, action="auth.account_throttled",
+                   actor_kind="system", target_kind="agent", target_id=agent.id, client_ip=client_ip,
+                   details={"free_failures": limits.account_free_failures})
+
+
+def _needs_two_factor(workspace: Workspace, role: Role) -> bool:
+    """Whether the workspace requires 2FA of agents with this role (admins and supervisors)."""
+    return workspace.two_factor_required and role in TWO_FACTOR_ROLES
 
 
 def authenticate_session(
@@ -558,7 +675,7 @@ def authenticate_session(
     ):
         raise CsrfFailed()
     return Principal(workspace_id=agent.workspace_id, agent_id=agent.id, role=agent.role,
-                     via="session", session_id=row.id)
+                     via="session", session_id=row.id, restricted=row.restricted)
 
 
 def describe_session(session: Session, *, principal: Principal) -> SessionOut:
@@ -569,11 +686,119 @@ def describe_session(session: Session, *, principal: Principal) -> SessionOut:
     return _describe(session, principal, row)
 
 
-def log_out(session: Session, *, workspace_id: uuid.UUID, session_id: uuid.UUID) -> None:
+def log_out(
+    session: Session, *, workspace_id: uuid.UUID, session_id: uuid.UUID, agent_id: uuid.UUID | None = None
+) -> None:
     """End a console session."""
     session.execute(delete(AuthSession).where(
         AuthSession.id == session_id, AuthSession.workspace_id == workspace_id
     ))
+    record(session, workspace_id=workspace_id, action="auth.logout", actor_id=agent_id,
+           actor_kind="agent" if agent_id else "system", target_kind="session", target_id=session_id)
+
+
+# -------------------------------------------------------- two-factor login
+
+
+def two_factor_status(session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> TwoFactorStatus:
+    """Whether the agent uses 2FA, since when, unused recovery codes, and whether it is required."""
+    agent = _agent(session, workspace_id, agent_id)
+    factor = twofactor.enabled_factor(session, agent)
+    return TwoFactorStatus(
+        enabled=factor is not None, enabled_at=factor.enabled_at if factor else None,
+        recovery_codes_left=twofactor.recovery_codes_left(session, agent.id) if factor else 0,
+        required=_needs_two_factor(_workspace(session, workspace_id), agent.role),
+    )
+
+
+def begin_two_factor(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, box: SecretBox
+) -> TwoFactorSetup:
+    """Start (or restart) enrolment: a new secret, shown once; 2FA is on after `enable_two_factor`."""
+    agent = _agent(session, workspace_id, agent_id)
+    factor = twofactor.get_factor(session, agent)
+    if factor is not None and factor.enabled_at is not None:
+        raise Conflict("two-factor authentication is already on", code="two_factor_enabled")
+    secret = twofactor.new_secret()
+    if factor is None:
+        factor = TwoFactor(workspace_id=workspace_id, agent_id=agent.id, created_at=clock.now(),
+                           sealed_secret="")
+        session.add(factor)
+    factor.sealed_secret = box.seal({"totp": secret})
+    factor.created_at, factor.last_step = clock.now(), None
+    session.flush()
+    return TwoFactorSetup(secret=secret, otpauth_uri=twofactor.provisioning_uri(secret, email=agent.email))
+
+
+def enable_two_factor(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, code: str, box: SecretBox,
+    client_ip: str | None = None,
+) -> RecoveryCodes:
+    """Confirm enrolment with a first code: 2FA is on, ten recovery codes are returned once.
+
+    The agent's restricted sessions (opened while the workspace required 2FA) become full ones.
+    """
+    agent = _agent(session, workspace_id, agent_id)
+    factor = twofactor.get_factor(session, agent)
+    if factor is None:
+        raise Conflict("start with POST /api/v1/me/two-factor/setup", code="two_factor_not_started")
+    if factor.enabled_at is not None:
+        raise Conflict("two-factor authentication is already on", code="two_factor_enabled")
+    if not twofactor.accept_code(factor, code, box):
+        raise InvalidTotpCode()
+    factor.enabled_at = clock.now()
+    codes = twofactor.issue_recovery_codes(session, agent)
+    session.execute(
+        update(AuthSession).where(AuthSession.agent_id == agent.id, AuthSession.workspace_id == workspace_id)
+        .values(restricted=False).execution_options(synchronize_session=False)
+    )
+    record(session, workspace_id=workspace_id, action="two_factor.enabled", actor_id=agent.id,
+           target_kind="agent", target_id=agent.id, client_ip=client_ip)
+    return RecoveryCodes(recovery_codes=codes)
+
+
+def regenerate_recovery_codes(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, code: str, box: SecretBox,
+    client_ip: str | None = None,
+) -> RecoveryCodes:
+    """Replace one's recovery codes (a current authenticator code is required)."""
+    agent = _agent(session, workspace_id, agent_id)
+    factor = _confirmed_factor(session, agent, code, box)
+    codes = twofactor.issue_recovery_codes(session, agent)
+    session.flush()
+    record(session, workspace_id=workspace_id, action="two_factor.recovery_codes_regenerated",
+           actor_id=agent.id, target_kind="agent", target_id=factor.agent_id, client_ip=client_ip)
+    return RecoveryCodes(recovery_codes=codes)
+
+
+def disable_two_factor(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, password: str, code: str,
+    box: SecretBox, client_ip: str | None = None,
+) -> None:
+    """Switch one's 2FA off (password and a current code required), unless the workspace requires it."""
+    agent = _agent(session, workspace_id, agent_id)
+    if not verify_password(agent.password_hash, password):
+        raise WrongPassword("password")
+    if _needs_two_factor(_workspace(session, workspace_id), agent.role):
+        raise Conflict("your workspace requires two-factor authentication for your role",
+                       code="two_factor_required_by_workspace")
+    _confirmed_factor(session, agent, code, box)
+    twofactor.remove(session, agent)
+    record(session, workspace_id=workspace_id, action="two_factor.disabled", actor_id=agent.id,
+           target_kind="agent", target_id=agent.id, client_ip=client_ip)
+
+
+def reset_two_factor(
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, actor: Principal
+) -> None:
+    """An admin switches off another agent's 2FA (lost device); the agent's sessions end."""
+    agent = _agent(session, workspace_id, agent_id)
+    if agent.id == actor.agent_id:
+        raise Forbidden("switch your own two-factor authentication off at /api/v1/me/two-factor")
+    twofactor.remove(session, agent)
+    _end_sessions(session, agent)
+    session.flush()
+    _audit(session, workspace_id, "two_factor.reset", actor, target_id=agent.id)
 
 
 def purge_expired_credentials(session: Session) -> int:
@@ -583,6 +808,49 @@ def purge_expired_credentials(session: Session) -> int:
 
 
 # ------------------------------------------------------------------ private
+
+
+def _audit(
+    session: Session, workspace_id: uuid.UUID, action: str, actor: Principal | None, *,
+    target_id: Any, target_kind: str = "agent", details: dict[str, Any] | None = None,
+) -> None:
+    """An audit row of an agent's action (or the system's, for calls without an actor)."""
+    record(session, workspace_id=workspace_id, action=action,
+           actor_kind="agent" if actor is not None else "system",
+           actor_id=actor.agent_id if actor is not None else None,
+           target_kind=target_kind, target_id=target_id, details=details)
+
+
+def _jsonable(value: Any) -> Any:
+    return value if isinstance(value, bool | int | float | str) or value is None else str(value)
+
+
+def _has_two_factor(session: Session, workspace_id: uuid.UUID, agent_id: uuid.UUID) -> bool:
+    return twofactor.enabled_factor(session, _agent(session, workspace_id, agent_id)) is not None
+
+
+def _confirmed_factor(session: Session, agent: Agent, code: str, box: SecretBox) -> TwoFactor:
+    factor = twofactor.enabled_factor(session, agent)
+    if factor is None:
+        raise Conflict("two-factor authentication is off", code="two_factor_not_enabled")
+    if not twofactor.accept_code(factor, code, box):
+        raise InvalidTotpCode()
+    return factor
+
+
+def _restrict_sessions_without_two_factor(session: Session, workspace_id: uuid.UUID) -> None:
+    """Restrict the open sessions of admins and supervisors who have no 2FA to enrolment."""
+    enabled = select(TwoFactor.agent_id).where(
+        TwoFactor.workspace_id == workspace_id, TwoFactor.enabled_at.is_not(None)
+    )
+    affected = select(Agent.id).where(
+        Agent.workspace_id == workspace_id, Agent.role.in_(list(TWO_FACTOR_ROLES)), Agent.id.not_in(enabled)
+    )
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.workspace_id == workspace_id, AuthSession.agent_id.in_(affected))
+        .values(restricted=True).execution_options(synchronize_session=False)
+    )
 
 
 def _workspace(session: Session, workspace_id: uuid.UUID) -> Workspace:
@@ -670,4 +938,5 @@ def _describe(session: Session, principal: Principal, row: AuthSession | None) -
         workspace=get_workspace(session, workspace_id=principal.workspace_id),
         csrf_token=row.csrf_token if row is not None else None,
         expires_at=row.expires_at if row is not None else None,
+        two_factor_setup_required=principal.restricted,
     )

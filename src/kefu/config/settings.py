@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     worker_threads: int = 2
     run_worker: bool = True
     login_attempts_per_minute: int = 10
+    """Failed logins allowed per minute for one (email, client IP)."""
+    login_ip_attempts_per_minute: int = 30
+    """Failed logins allowed per minute from one client IP, whatever the email (password spraying)."""
+    login_account_free_failures: int = 5
+    """Failed logins of one account (from any IP) before each further attempt waits 1 s, 2 s, 4 s …"""
+    login_account_max_backoff_seconds: int = 900
+    trusted_proxies: str = ""
+    """Comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For / -Proto are believed."""
+    cors_origins: str = ""
+    """Comma-separated origins allowed to call the API from a browser (CORS); empty: CORS off."""
     session_max_age_seconds: int = 14 * 24 * 3600
     cookie_secure: bool = False
     public_url: str | None = None

@@ -36,6 +36,7 @@ from kefu.conversations.schemas import (
 )
 from kefu.core import clock
 from kefu.core.events import DomainEvent
+from kefu.core.text import display_form, displayed
 from kefu.db.backend import serialise
 from kefu.db.outbox import publish, publish_many
 from kefu.db.rows import insert_rows
@@ -49,7 +50,7 @@ _TAGS: Table = ConversationTag.__table__  # type: ignore[assignment]
 
 def subject_from(text_: str) -> str:
     """A subject from the first line of a message."""
-    line = text_.strip().split("\n", 1)[0].strip()
+    line = displayed(text_).strip().split("\n", 1)[0].strip()
     return line if len(line) <= _SUBJECT_FROM_TEXT else line[: _SUBJECT_FROM_TEXT - 1] + "…"
 
 
@@ -158,7 +159,7 @@ def message_row(
     """Every column of a new message (not analysed yet)."""
     return MESSAGE_ROW(
         workspace_id=conversation.workspace_id, conversation_id=conversation.id, direction=direction,
-        author_kind=author_kind, author_id=author_id, text=body.text,
+        author_kind=author_kind, author_id=author_id, text=body.text, display_text=display_form(body.text),
         attachments=[a.model_dump() for a in body.attachments], external_id=body.external_id,
         language=body.language, created_at=created_at, updated_at=updated_at,
     )

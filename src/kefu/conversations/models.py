@@ -103,6 +103,8 @@ class Message(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     author_kind: Mapped[ActorKind] = mapped_column(_enum(ActorKind))
     author_id: Mapped[uuid.UUID | None]
     text: Mapped[str] = mapped_column(Text, default="")
+    display_text: Mapped[str | None] = mapped_column(Text)
+    """`text` with control, ANSI-escape and bidi-override characters neutralised; null when the same."""
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     external_id: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(16))

@@ -30,6 +30,7 @@ from kefu.conversations.enums import (
     TimelineKind,
 )
 from kefu.core.errors import ValidationFailed
+from kefu.core.text import deceptive_characters, displayed
 from kefu.customers.schemas import ResolveIn
 
 MAX_TEXT = 20_000
@@ -47,13 +48,24 @@ def _storable(value: str) -> str:
     return value
 
 
+def _agent_line(value: str) -> str:
+    """Agent-authored one-line text (subjects, tags): no control or bidi-override characters."""
+    found = deceptive_characters(value)
+    if found:
+        raise ValueError(f"control or bidi-override characters are not allowed ({', '.join(found)})")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_storable)]
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_storable)]
+Subject = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_storable),
+    AfterValidator(_agent_line),
+]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$", max_length=16)]
 Tag = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
-    AfterValidator(_storable),
+    AfterValidator(_storable), AfterValidator(_agent_line),
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]
@@ -319,7 +331,10 @@ class MessageOut(BaseModel):
     direction: Direction
     author_kind: ActorKind
     author_id: uuid.UUID | None
-    text: str
+    text: str = Field(description="As sent (customer text is never altered)")
+    display_text: str | None = Field(
+        default=None, description="The text to show: control, ANSI and bidi-override characters neutralised"
+    )
     attachments: list[dict[str, Any]]
     external_id: str | None
     language: str | None
@@ -333,6 +348,12 @@ class MessageOut(BaseModel):
     abuse_categories: list[str]
     analysed_at: datetime | None
     created_at: datetime
+
+    @model_validator(mode="after")
+    def _shown(self) -> MessageOut:
+        if self.display_text is None:  # stored only when it differs; rows older than the column get it here
+            self.display_text = displayed(self.text)
+        return self
 
 
 class TimelineEntryOut(BaseModel):

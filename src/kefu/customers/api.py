@@ -116,7 +116,10 @@ def update_customer(
 @router.delete("/{customer_id}", status_code=204)
 def delete_customer(customer_id: uuid.UUID, principal: Manager, session: DbSession) -> Response:
     """Delete a customer and its identities (409 while conversations still refer to it)."""
-    service.delete_customer(session, workspace_id=principal.workspace_id, customer_id=customer_id)
+    service.delete_customer(
+        session, workspace_id=principal.workspace_id, customer_id=customer_id,
+        actor_agent_id=principal.agent_id,
+    )
     return Response(status_code=204)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, Table, and_, bindparam, exists, or_, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from kefu.audit.service import record
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.ids import new_id
@@ -425,7 +426,10 @@ def remove_identity(
     return _to_out(customer)
 
 
-def delete_customer(session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID) -> None:
+def delete_customer(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID,
+    actor_agent_id: uuid.UUID | None = None,
+) -> None:
     """Delete a customer, its identities, the customers merged into it and its merge audit.
 
     Refused with CustomerInUse while other domains' records (conversations...) still point at it.
@@ -443,6 +447,9 @@ def delete_customer(session: Session, *, workspace_id: uuid.UUID, customer_id: u
     except IntegrityError as exc:
         raise CustomerInUse("other records still refer to this customer") from exc
     publish(session, CustomerDeleted(workspace_id=workspace_id, customer_id=customer_id))
+    record(session, workspace_id=workspace_id, action="customer.deleted",
+           actor_kind="agent" if actor_agent_id else "system", actor_id=actor_agent_id,
+           target_kind="customer", target_id=customer_id)
 
 
 def anonymise_customer(session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID) -> int:
@@ -537,6 +544,9 @@ def merge_customers(
         workspace_id=workspace_id, source_customer_id=source.id, target_customer_id=target.id,
         actor_agent_id=actor_agent_id,
     ))
+    record(session, workspace_id=workspace_id, action="customer.merged",
+           actor_kind="agent" if actor_agent_id else "system", actor_id=actor_agent_id,
+           target_kind="customer", target_id=target.id, details={"source_customer_id": str(source.id)})
     session.flush()
     return _to_out(target)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from kefu.core.text import BIDI_CONTROLS
+
 MAX_NAME_LENGTH = 200
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 64
@@ -28,15 +30,15 @@ _LINE_BREAKS = str.maketrans("", "", "\n\r\t")
 
 
 def has_forbidden_characters(text: str) -> bool:
-    """True for control characters or lone surrogates (they cannot be stored everywhere)."""
-    return any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in text)
+    """True for control characters, lone surrogates (they cannot be stored everywhere) or bidi overrides."""
+    return any(unicodedata.category(ch) in {"Cc", "Cs"} or ch in BIDI_CONTROLS for ch in text)
 
 
 def clean_text(value: str, *, max_length: int, code: str = "invalid_text") -> str:
     """Stripped text without control characters and at most `max_length` long."""
     text = value.strip()
     if has_forbidden_characters(text):
-        raise PydanticCustomError(code, "control characters are not allowed")
+        raise PydanticCustomError(code, "control or bidi-override characters are not allowed")
     if len(text) > max_length:
         raise PydanticCustomError(code, "at most {max_length} characters", {"max_length": max_length})
     return text
@@ -131,5 +133,7 @@ def sanitise_name(value: str | None) -> str | None:
     """A display name learned from a channel: control characters dropped, cut to length, never an error."""
     if value is None:
         return None
-    kept = "".join(ch for ch in value if unicodedata.category(ch) not in {"Cc", "Cs"})
+    kept = "".join(
+        ch for ch in value if unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in BIDI_CONTROLS
+    )
     return kept.strip()[:MAX_NAME_LENGTH].strip() or None

@@ -8,6 +8,7 @@ from kefu.db.base import Base
 
 MODEL_MODULES = (
     "kefu.db.outbox",
+    "kefu.audit.models",
     "kefu.accounts.models",
     "kefu.customers.models",
     "kefu.conversations.models",

@@ -32,6 +32,6 @@ async def websocket_principal(websocket: WebSocket) -> Principal | None:
                 session, secret=cookie, csrf_token=None, needs_csrf=False
             )
             session.commit()
-            return principal
+            return None if principal is None or principal.restricted else principal  # 2FA setup pending
 
     return await run_in_threadpool(look_up)

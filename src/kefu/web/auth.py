@@ -60,7 +60,7 @@ def page_viewer(
     if not cookie:
         return None
     principal = ops.authenticate_session(session, secret=cookie, csrf_token=csrf_token, needs_csrf=needs_csrf)
-    if principal is None:
+    if principal is None or principal.restricted:  # a session restricted to 2FA enrolment shows no page
         return None
     bind_workspace(session, principal.workspace_id)
     described = ops.describe_session(session, principal=principal)

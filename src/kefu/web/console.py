@@ -17,8 +17,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from kefu.accounts.dependencies import SESSION_COOKIE
-from kefu.accounts.exceptions import InvalidCredentials, TooManyAttempts, WorkspaceRequired, WrongPassword
-from kefu.accounts.schemas import LoginIn, PasswordChange, ProfileUpdate
+from kefu.accounts.exceptions import (
+    InvalidCredentials,
+    InvalidTwoFactorCode,
+    TooManyAttempts,
+    TwoFactorRequired,
+    WeakPassword,
+    WorkspaceRequired,
+    WrongPassword,
+)
+from kefu.accounts.schemas import LoginIn, LoginLimits, PasswordChange, ProfileUpdate
 from kefu.conversations.enums import ActorKind, ConversationStatus, Priority
 from kefu.conversations.schemas import Actor, AssignIn
 from kefu.core import clock
@@ -55,13 +63,13 @@ def _request_locale(request: Request) -> str:
 
 
 def _login_form(request: Request, *, error: str | None = None, status_code: int = 200,
-                email: str = "", workspaces: list[str] | None = None) -> Response:
+                email: str = "", workspaces: list[str] | None = None, ask_code: bool = False) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render("login/login.html", locale=_request_locale(request), status_code=status_code,
                       error=error, email=email, workspaces=workspaces or [], csrf_token=token,
-                      next=_safe_next(request.query_params.get("next")))
+                      next=_safe_next(request.query_params.get("next")), ask_code=ask_code)
     response.set_cookie(LOGIN_CSRF_COOKIE, token, path="/login", httponly=True, samesite="strict",
-                        secure=request.app.state.container.settings.cookie_secure)
+                        secure=request.app.state.container.settings.secure_cookies(request.url.scheme))
     return response
 
 
@@ -87,9 +95,12 @@ async def log_in(request: Request) -> Response:
         return _login_form(request, error=_translated(request, "The form expired. Please try again."),
                            status_code=403)
     email = str(form.get("email", ""))[:320]
+    code = "".join(str(form.get("two_factor_code") or "").split())[:20]
     try:
         data = LoginIn(email=email, password=str(form.get("password", "")),
-                       workspace=str(form.get("workspace") or "") or None)
+                       workspace=str(form.get("workspace") or "") or None,
+                       totp_code=code if code.isdigit() else None,
+                       recovery_code=code if code and not code.isdigit() else None)
     except ValidationError:
         return _login_form(request, error=_translated(request, "Wrong email or password."),
                            status_code=401, email=email)
@@ -101,12 +112,21 @@ async def log_in(request: Request) -> Response:
             try:
                 issued = ops.log_in(session, email=str(data.email), password=data.password,
                                     workspace_slug=data.workspace, client_ip=ip,
-                                    attempts_per_minute=settings.login_attempts_per_minute,
-                                    max_age_seconds=settings.session_max_age_seconds)
+                                    limits=LoginLimits.from_settings(settings),
+                                    max_age_seconds=settings.session_max_age_seconds,
+                                    box=request.app.state.container.secret_box,
+                                    totp_code=data.totp_code, recovery_code=data.recovery_code)
             except InvalidCredentials:
                 session.commit()  # the failed attempt counts although the login fails
                 return _login_form(request, error=_translated(request, "Wrong email or password."),
                                    status_code=401, email=email)
+            except TwoFactorRequired:
+                return _login_form(request, status_code=401, email=email, ask_code=True, error=_translated(
+                    request, "Enter the code of your authenticator app (or a recovery code)."))
+            except InvalidTwoFactorCode:
+                session.commit()  # counts as a failed attempt
+                return _login_form(request, status_code=401, email=email, ask_code=True,
+                                   error=_translated(request, "The two-factor code is not valid."))
             except TooManyAttempts as exc:
                 response = _login_form(
                     request, status_code=429, email=email,
@@ -118,13 +138,24 @@ async def log_in(request: Request) -> Response:
                 slugs = [str(slug) for slug in details.get("workspaces", [])]
                 return _login_form(request, status_code=409, email=email, workspaces=slugs,
                                    error=_translated(request, "Choose the workspace to log in to."))
+            if issued.session.two_factor_setup_required:
+                session.rollback()  # no console session until two-factor authentication is set up
+                return _login_form(request, status_code=403, email=email, error=_translated(
+                    request, "Your workspace requires two-factor authentication: set it up at "
+                    "/api/v1/me/two-factor, then log in again."))
         response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)
         response.set_cookie(SESSION_COOKIE, issued.secret, max_age=settings.session_max_age_seconds,
-                            path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
+                            path="/", httponly=True, samesite="lax",
+                            secure=settings.secure_cookies(request.url.scheme))
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 
     return await run_in_threadpool(attempt)
+
+
+def _password_rule() -> str:
+    return gettext("The new password must have at least 10 characters, not only spaces, and may not be "
+                   "your email, your name or a common password.")
 
 
 def _translated(request: Request, message: str) -> str:
@@ -253,18 +284,19 @@ async def change_password(request: Request) -> Response:
             data = PasswordChange(current_password=str(form.get("current_password", "")),
                                   new_password=str(form.get("new_password", "")))
         except ValidationError:
-            return _settings(viewer, status_code=422,
-                             error=gettext("The new password must have at least 8 characters."))
+            return _settings(viewer, status_code=422, error=_password_rule())
         if data.new_password != str(form.get("confirm_password", "")):
             return _settings(viewer, status_code=422, error=gettext("The new passwords do not match."))
         try:
             ops.change_password(session, workspace_id=viewer.workspace.id, agent_id=viewer.agent.id,
                                 current_password=data.current_password, new_password=data.new_password,
-                                client_ip=ip, attempts_per_minute=settings.login_attempts_per_minute,
+                                client_ip=ip, limits=LoginLimits.from_settings(settings),
                                 keep_session_id=viewer.principal.session_id)
         except WrongPassword:
             session.commit()  # counts as a failed attempt
             return _settings(viewer, status_code=422, error=gettext("The current password is wrong."))
+        except WeakPassword:
+            return _settings(viewer, status_code=422, error=_password_rule())
         return RedirectResponse("/settings?saved=password", status_code=303)
 
     return await _form_action(request, act, write=False)

@@ -98,7 +98,8 @@ class Row:
     @property
     def preview(self) -> str:
         """The start of the latest customer message (or the subject)."""
-        text = self.last_customer_message.text if self.last_customer_message else self.conversation.subject
+        message = self.last_customer_message
+        text = (message.display_text or message.text) if message else self.conversation.subject
         return text[:PREVIEW_CHARS]
 
     @property
