@@ -12,9 +12,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
+from kefu.channels import service as channels
+from kefu.channels.attachments import AttachmentStore
 from kefu.channels.handlers import OutboundRelay
-from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult
-from kefu.channels.tasks import PROCESS_JOB, SEND_JOB, ChannelJobs
+from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult, ThreadHint
+from kefu.channels.smtp_receiver import DEFAULT_MAX_MESSAGE_BYTES, LedgerHandler, SmtpReceiver
+from kefu.channels.tasks import POLL_MAIL_JOB, PROCESS_JOB, SEND_JOB, ChannelJobs
 from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
 from kefu.config.settings import Settings
 from kefu.conversations import events as conversation_events
@@ -31,6 +34,7 @@ from kefu.conversations.events import (
     MessageReceived,
     MessageSent,
 )
+from kefu.conversations.schemas import Attachment
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.core.secretbox import SecretBox
 from kefu.customers import service as customers
@@ -84,6 +88,7 @@ class Container:
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     secret_box: SecretBox | None = None
     realtime: RealtimeFeed | None = None
+    attachment_store: AttachmentStore | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -118,6 +123,7 @@ def build_container(
     outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
     container.secret_box = SecretBox(settings.resolved_secret_key())
+    container.attachment_store = AttachmentStore(settings.data_dir / "attachments")
     container.realtime = RealtimeFeed(make_hub(settings.redis_url), row_payload)
     subscribe_handlers(container)
     register_jobs(container)
@@ -176,20 +182,36 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
-    assert container.secret_box is not None
-    channels = ChannelJobs(
-        sessions, runtime.enqueue, deliver_inbound, container.secret_box, transport=container.http_transport
+    assert container.secret_box is not None and container.attachment_store is not None
+    channel_jobs = ChannelJobs(
+        sessions, runtime.enqueue, deliver_inbound, container.secret_box, container.attachment_store,
+        transport=container.http_transport,
     )
-    runtime.job(PROCESS_JOB, channels.process)
-    runtime.job(SEND_JOB, channels.send)
-    runtime.periodic(CHANNELS_RETRY_DUE_JOB, channels.retry_due, minute="*")
+    runtime.job(PROCESS_JOB, channel_jobs.process)
+    runtime.job(SEND_JOB, channel_jobs.send)
+    runtime.periodic(CHANNELS_RETRY_DUE_JOB, channel_jobs.retry_due, minute="*")
+    runtime.periodic(POLL_MAIL_JOB, channel_jobs.poll_mail, minute="*")
 
 
-def deliver_inbound(session: Session, *, inbox: InboxRef, message: InboundMessage) -> IntakeResult:
+def smtp_receiver(container: Container, *, host: str, port: int) -> SmtpReceiver:
+    """The built-in SMTP receiver of this process, storing into the ledger and queueing processing."""
+    assert container.secret_box is not None and container.attachment_store is not None
+    handler = LedgerHandler(
+        container.session_factory, container.runtime.enqueue, container.secret_box, container.attachment_store
+    )
+    limit = container.settings.smtp_max_message_bytes or DEFAULT_MAX_MESSAGE_BYTES
+    return SmtpReceiver(handler, host, port, limit)
+
+
+def deliver_inbound(
+    session: Session, *, inbox: InboxRef, message: InboundMessage, thread: ThreadHint | None = None
+) -> IntakeResult:
     """The hand-off of a ledger entry: the customer behind the sender, then the message, stored once.
 
     Composed here because channels sits below conversations (and beside customers): the channels
     job calls this with the entry's inbox and normalised message, in the job's transaction.
+    Files kept in the attachment store become the message's attachments; a threaded channel's
+    hint names the conversation it answers (used only when it is the same customer's).
     """
     sender = message.sender
     identities = [IdentityIn(kind=IdentityKind(inbox.identity_kind), value=sender.handle, verified=True)]
@@ -201,11 +223,23 @@ def deliver_inbound(session: Session, *, inbox: InboxRef, message: InboundMessag
         session, workspace_id=inbox.workspace_id, identities=identities, name=sender.name,
         language=sender.language, market=inbox.market,
     )
-    text = message.text or " ".join(f"[{media.kind}]" for media in message.media)
+    attachments = []
+    for media in message.media:
+        attachment_id = channels.attachment_id_of(media)
+        if attachment_id is not None:
+            attachments.append(Attachment(
+                name=(media.name or "attachment")[:255],
+                content_type=media.content_type or "application/octet-stream",
+                size=media.size or 0, url=f"/api/v1/attachments/{attachment_id}",
+            ))
+    missing = [media for media in message.media if channels.attachment_id_of(media) is None]
+    text = message.text or " ".join(f"[{media.kind}]" for media in missing)
     received = conversations.receive_message(
         session, workspace_id=inbox.workspace_id, customer_id=customer.id,
         channel=Channel(inbox.conversation_channel), text=text, external_id=message.provider_message_id[:255],
-        inbox_id=inbox.id,
+        inbox_id=inbox.id, attachments=attachments[:20],
+        conversation_id=thread.conversation_id if thread else None,
+        new_thread=thread.new_thread if thread else False,
     )
     return IntakeResult(
         customer_id=customer.id, conversation_id=received.conversation.id, message_id=received.message.id,

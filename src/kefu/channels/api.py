@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from kefu.accounts.dependencies import require_role
+from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.channels import service
 from kefu.channels.adapters.base import WebhookRequest
+from kefu.channels.attachments import AttachmentStore
 from kefu.channels.enums import DeliveryStatus, EntryStatus
 from kefu.channels.schemas import (
     DeliveryOut,
@@ -22,6 +23,7 @@ from kefu.channels.schemas import (
     InboxOut,
     InboxPatch,
     ReplayOut,
+    StoredAttachmentOut,
 )
 from kefu.channels.tasks import PROCESS_JOB
 from kefu.core.errors import NotFound
@@ -202,4 +204,28 @@ def list_deliveries(
         message_id=message_id,
         status=status,
         limit=limit,
+    )
+
+
+@router.get("/attachments/{attachment_id}/meta", response_model=StoredAttachmentOut)
+def read_attachment_meta(attachment_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+    """Size, sniffed content type and hash of a kept file."""
+    return service.get_attachment(session, workspace_id=principal.workspace_id, attachment_id=attachment_id)
+
+
+@router.get("/attachments/{attachment_id}", response_class=Response)
+def download_attachment(
+    attachment_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, request: Request
+) -> Response:
+    """A kept file, as a download (never rendered inline: customer files are data, not pages)."""
+    meta = service.get_attachment(session, workspace_id=principal.workspace_id, attachment_id=attachment_id)
+    store: AttachmentStore = request.app.state.container.attachment_store
+    try:
+        content = store.read(meta.sha256)
+    except FileNotFoundError as exc:
+        raise NotFound("the file of this attachment is missing from the store") from exc
+    return Response(
+        content,
+        media_type=meta.content_type,
+        headers={"Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"},
     )

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     web_threads: int | None = Field(default=None, ge=1)
     """Threads that run request handlers; default 1 on SQLite (its writers are serial anyway), 40 else."""
     log_level: str = "info"
+    smtp_host: str = "127.0.0.1"
+    """Interface of the built-in SMTP receiver."""
+    smtp_port: int | None = None
+    """Port of the built-in SMTP receiver; `kefu serve` starts it only when this is set."""
+    smtp_max_message_bytes: int | None = Field(default=None, ge=1024)
+    """Largest message the SMTP receiver takes (default 25 MiB); larger ones are refused with 552."""
 
     def secure_cookies(self, request_scheme: str) -> bool:
         """Whether session cookies carry `Secure`: configured, an HTTPS request, or an https public URL."""

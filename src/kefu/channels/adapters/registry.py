@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kefu.channels.adapters.base import Adapter, Setting
+from kefu.channels.adapters.email.adapter import EmailAdapter
 from kefu.channels.adapters.fake.adapter import FakeAdapter
 from kefu.channels.adapters.messenger.adapter import InstagramAdapter, MessengerAdapter
 from kefu.channels.adapters.telegram.adapter import TelegramAdapter
@@ -15,6 +16,7 @@ ADAPTERS: dict[InboxChannel, Adapter] = {
     InboxChannel.MESSENGER: MessengerAdapter(),
     InboxChannel.INSTAGRAM: InstagramAdapter(),
     InboxChannel.TELEGRAM: TelegramAdapter(),
+    InboxChannel.EMAIL: EmailAdapter(),
 }
 
 API_BASE_URL = "api_base_url"
@@ -29,5 +31,7 @@ def adapter_for(channel: str) -> Adapter | None:
 
 
 def settings_of(adapter: Adapter) -> tuple[Setting, ...]:
-    """The adapter's settings plus `api_base_url`, which every provider has."""
+    """The adapter's settings plus `api_base_url`, which every HTTP provider has (not email)."""
+    if not adapter.default_api_base_url:
+        return adapter.settings
     return (*adapter.settings, Setting(API_BASE_URL, required=False, default=adapter.default_api_base_url))
