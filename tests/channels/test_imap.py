@@ -1,4 +1,4 @@
-"""IMAP polling against a real Dovecot on a loopback port: read-only, resumes, survives a UIDVALIDITY change."""
+"""IMAP polling against a real Dovecot on a loopback port: read-only, resumes, new UIDVALIDITY."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ class Dovecot:
         root.chmod(0o755)
         (root / "mail").mkdir(exist_ok=True)
         (root / "users").write_text(f"{SUPPORT}:{{PLAIN}}{PASSWORD}\n")
-        (root / "dovecot.conf").write_text(CONFIG.format(dir=root, uid=self.uid, gid=self.gid, port=self.port))
+        (root / "dovecot.conf").write_text(
+            CONFIG.format(dir=root, uid=self.uid, gid=self.gid, port=self.port)
+        )
 
     def start(self) -> None:
         """Start the server and wait until it answers."""
@@ -155,7 +157,10 @@ def _restarted(container: Container) -> ChannelJobs:
     """The channel jobs of a freshly started process on the same database (no state carried over)."""
     assert container.secret_box is not None and container.attachment_store is not None
     return ChannelJobs(
-        container.session_factory, container.runtime.enqueue, deliver_inbound, container.secret_box,
+        container.session_factory,
+        container.runtime.enqueue,
+        deliver_inbound,
+        container.secret_box,
         container.attachment_store,
     )
 
@@ -165,8 +170,14 @@ def _imap_inbox(api: TestClient, dovecot: Dovecot, **extra: Any) -> dict[str, An
         api,
         "email",
         {
-            "address": SUPPORT, "imap_host": "127.0.0.1", "imap_port": dovecot.port, "imap_tls": False,
-            "username": SUPPORT, "password": PASSWORD, "folder": "INBOX", **extra,
+            "address": SUPPORT,
+            "imap_host": "127.0.0.1",
+            "imap_port": dovecot.port,
+            "imap_tls": False,
+            "username": SUPPORT,
+            "password": PASSWORD,
+            "folder": "INBOX",
+            **extra,
         },
     )
 
