@@ -1,4 +1,4 @@
-"""Reading email: charsets beyond their declared names, encodings, HTML-only mail, quoted history, automatic mail."""
+"""Reading email: charsets beyond their declared names, encodings, HTML-only mail, quoted history."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 from kefu.channels.adapters.email.mime import html_to_text, parse_mail, split_quoted
 
 
-def _raw(body: bytes, charset: str, *, cte: str = "base64", subject: str = "Hi", kind: str = "plain") -> bytes:
+def _raw(
+    body: bytes, charset: str, *, cte: str = "base64", subject: str = "Hi", kind: str = "plain"
+) -> bytes:
     payload = base64.encodebytes(body) if cte == "base64" else body
     return (
         f"From: =?utf-8?B?{base64.b64encode('王芳'.encode()).decode()}?= <wang@example.cn>\r\n"
@@ -77,7 +79,12 @@ def test_a_message_without_message_id_gets_a_stable_one() -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["Auto-Submitted: auto-replied", "Auto-Submitted: auto-generated", "X-Autoreply: yes", "Precedence: junk"],
+    [
+        "Auto-Submitted: auto-replied",
+        "Auto-Submitted: auto-generated",
+        "X-Autoreply: yes",
+        "Precedence: junk",
+    ],
 )
 def test_automatic_mail_is_recognised(header: str) -> None:
     raw = f"From: a@b.example\r\nSubject: Re: x\r\n{header}\r\n\r\nI am away".encode()
