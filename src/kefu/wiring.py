@@ -216,9 +216,9 @@ def deliver_inbound(
     sender = message.sender
     identities = [IdentityIn(kind=IdentityKind(inbox.identity_kind), value=sender.handle, verified=True)]
     if sender.phone and inbox.identity_kind != IdentityKind.PHONE:
-        identities.append(IdentityIn(kind=IdentityKind.PHONE, value=sender.phone, verified=True))
-    if sender.email:
-        identities.append(IdentityIn(kind=IdentityKind.EMAIL, value=sender.email, verified=True))
+        identities.append(IdentityIn(kind=IdentityKind.PHONE, value=sender.phone, verified=sender.verified))
+    if sender.email and inbox.identity_kind != IdentityKind.EMAIL:
+        identities.append(IdentityIn(kind=IdentityKind.EMAIL, value=sender.email, verified=sender.verified))
     customer = customers.resolve_customer(
         session, workspace_id=inbox.workspace_id, identities=identities, name=sender.name,
         language=sender.language, market=inbox.market,

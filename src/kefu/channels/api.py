@@ -72,10 +72,28 @@ def _enqueue_after_response(request: Request, tasks: BackgroundTasks, job: str, 
         tasks.add_task(enqueue, job, str(key))
 
 
+def _public_base(request: Request) -> str:
+    configured = request.app.state.container.settings.public_url
+    return str(configured or str(request.base_url)).rstrip("/")
+
+
+def _with_embed(inbox: InboxOut, request: Request) -> InboxOut:
+    """A widget inbox's answer with its `<script>` tag (absolute: it goes on another site)."""
+    if inbox.widget_url is None:
+        return inbox
+    base = _public_base(request)
+    snippet = f'<script src="{base}/static/widget/embed.js" data-kefu-inbox="{inbox.id}" async></script>'
+    return inbox.model_copy(update={"embed_snippet": snippet})
+
+
 @router.post("/inboxes", response_model=InboxOut, status_code=201)
-def create_inbox(data: InboxIn, principal: AdminPrincipal, session: DbSession, box: Box) -> object:
+def create_inbox(
+    data: InboxIn, principal: AdminPrincipal, session: DbSession, box: Box, request: Request
+) -> object:
     """Create an inbox; the answer carries its `webhook_url` to paste into the provider's console."""
-    return service.create_inbox(session, workspace_id=principal.workspace_id, data=data, box=box)
+    return _with_embed(
+        service.create_inbox(session, workspace_id=principal.workspace_id, data=data, box=box), request
+    )
 
 
 @router.get("/inboxes", response_model=Page[InboxOut])
@@ -89,9 +107,13 @@ def list_inboxes(
 
 
 @router.get("/inboxes/{inbox_id}", response_model=InboxOut)
-def read_inbox(inbox_id: uuid.UUID, principal: AdminPrincipal, session: DbSession, box: Box) -> object:
-    """One inbox."""
-    return service.get_inbox(session, workspace_id=principal.workspace_id, inbox_id=inbox_id, box=box)
+def read_inbox(
+    inbox_id: uuid.UUID, principal: AdminPrincipal, session: DbSession, box: Box, request: Request
+) -> object:
+    """One inbox (with its health, for IMAP mailboxes; with its embed snippet, for chat widgets)."""
+    return _with_embed(
+        service.get_inbox(session, workspace_id=principal.workspace_id, inbox_id=inbox_id, box=box), request
+    )
 
 
 @router.patch("/inboxes/{inbox_id}", response_model=InboxOut)

@@ -75,7 +75,10 @@ class InboxOut(BaseModel):
     is_active: bool
     disabled_at: datetime | None
     webhook_url: str | None = Field(description="Absolute path to paste into the provider's console.")
-    widget_url: str | None = None
+    widget_url: str | None = Field(default=None, description="The chat widget's standalone page (path).")
+    embed_snippet: str | None = Field(
+        default=None, description="The one `<script>` tag that puts the chat widget on a host site."
+    )
     health: MailboxHealth | None = Field(
         default=None, description="IMAP polling of an email inbox: `ok`, `error` or `stalled`, and why."
     )

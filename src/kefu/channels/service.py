@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -183,6 +184,7 @@ def _inbox_out(inbox: Inbox, box: SecretBox, session: Session | None = None) -> 
         webhook_url=webhook_path(inbox.channel, inbox.id)
         if adapter is not None and adapter.has_webhook
         else None,
+        widget_url=f"/widget/{inbox.id}" if inbox.channel == InboxChannel.WIDGET else None,
         created_at=inbox.created_at,
         updated_at=inbox.updated_at,
         health=health,
@@ -387,6 +389,37 @@ def accept_mail(
         raise NotFound("inbox not found")
     request = WebhookRequest(method=source, url=url, query={}, headers={}, body=raw)
     return _ledger(session, inbox, _adapter(inbox.channel), _inbox_settings(inbox, box), request, store)
+
+
+def accept_widget_message(
+    session: Session,
+    *,
+    inbox_id: uuid.UUID,
+    handle: str,
+    identified: bool,
+    message: Mapping[str, Any],
+    url: str,
+    box: SecretBox,
+) -> Accepted:
+    """Store a chat visitor's frame (with the visitor the socket established), once per client id.
+
+    The caller commits before acknowledging the frame to the widget.
+    """
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None or inbox.channel != InboxChannel.WIDGET or not inbox.is_active:
+        raise NotFound("inbox not found")
+    body = json.dumps({"visitor": {"handle": handle, "identified": identified}, "message": dict(message)},
+                      ensure_ascii=False).encode()
+    request = WebhookRequest(method="WS", url=url, query={}, headers={}, body=body)
+    return _ledger(session, inbox, _adapter(inbox.channel), _inbox_settings(inbox, box), request, None)
+
+
+def widget_inbox(session: Session, *, inbox_id: uuid.UUID, box: SecretBox) -> tuple[InboxRef, dict[str, Any]]:
+    """An active widget inbox (any workspace) and its settings, secrets opened; NotFound otherwise."""
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None or inbox.channel != InboxChannel.WIDGET or not inbox.is_active:
+        raise NotFound("inbox not found")
+    return _ref(inbox), _inbox_settings(inbox, box)
 
 
 def email_inboxes_for(session: Session, *, address: str) -> list[uuid.UUID]:

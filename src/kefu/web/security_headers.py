@@ -16,7 +16,9 @@ HEADERS: list[tuple[bytes, bytes]] = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
-_EXEMPT = ("/api/",)  # the API documentation page loads Swagger UI as it ships; JSON needs no CSP
+_EXEMPT = ("/api/", "/widget/")
+"""The API documentation page loads Swagger UI as it ships and JSON needs no CSP; the chat widget's
+page sets its own headers (other sites frame it: `frame-ancestors` from the inbox's allowed origins)."""
 
 
 class SecurityHeaders:

@@ -119,6 +119,8 @@ class Contact:
     phone: str | None = None
     email: str | None = None
     language: str | None = None
+    verified: bool = True
+    """Whether the provider proves the phone / email (a chat visitor's typed ones are only claims)."""
 
 
 @dataclass(frozen=True)

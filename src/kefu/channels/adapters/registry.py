@@ -8,6 +8,7 @@ from kefu.channels.adapters.fake.adapter import FakeAdapter
 from kefu.channels.adapters.messenger.adapter import InstagramAdapter, MessengerAdapter
 from kefu.channels.adapters.telegram.adapter import TelegramAdapter
 from kefu.channels.adapters.whatsapp.adapter import WhatsAppAdapter
+from kefu.channels.adapters.widget.adapter import WidgetAdapter
 from kefu.channels.enums import InboxChannel
 
 ADAPTERS: dict[InboxChannel, Adapter] = {
@@ -17,6 +18,7 @@ ADAPTERS: dict[InboxChannel, Adapter] = {
     InboxChannel.INSTAGRAM: InstagramAdapter(),
     InboxChannel.TELEGRAM: TelegramAdapter(),
     InboxChannel.EMAIL: EmailAdapter(),
+    InboxChannel.WIDGET: WidgetAdapter(),
 }
 
 API_BASE_URL = "api_base_url"
