@@ -24,6 +24,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from kefu.channels import service as channels
@@ -223,8 +224,8 @@ def _frame(message: Any, handle: str) -> dict[str, Any]:
     }
 
 
-def _store(app: Any, visitor: Visitor, frame: dict[str, Any], url: str) -> dict[str, Any]:
-    """Store one visitor frame in the ledger and commit; the acknowledgement to send."""
+def _store(app: Any, visitor: Visitor, frame: dict[str, Any], url: str) -> tuple[dict[str, Any], list[str]]:
+    """Store one visitor frame in the ledger and commit; the acknowledgement and the entries to process."""
     container = app.state.container
     message = {k: frame.get(k) for k in ("client_id", "text", "contact")}
     with container.session_factory() as session:
@@ -239,11 +240,16 @@ def _store(app: Any, visitor: Visitor, frame: dict[str, Any], url: str) -> dict[
         )
         session.commit()
     if accepted.malformed is not None:
-        return {"type": "error", "client_id": frame.get("client_id"), "reason": accepted.malformed}
+        return {"type": "error", "client_id": frame.get("client_id"), "reason": accepted.malformed}, []
     visitor.waiting = True
-    for entry_id in accepted.entry_ids:
-        container.runtime.enqueue(PROCESS_JOB, str(entry_id))
-    return {"type": "ack", "client_id": frame.get("client_id"), "duplicate": not accepted.entry_ids}
+    ack = {"type": "ack", "client_id": frame.get("client_id"), "duplicate": not accepted.entry_ids}
+    return ack, [str(entry_id) for entry_id in accepted.entry_ids]
+
+
+def _process(app: Any, entry_ids: list[str]) -> None:
+    """Queue the processing of stored entries (runs at once with the inline runtime of tests)."""
+    for entry_id in entry_ids:
+        app.state.container.runtime.enqueue(PROCESS_JOB, entry_id)
 
 
 def _origin_allowed(websocket: WebSocket, settings: dict[str, Any]) -> bool:
@@ -271,8 +277,8 @@ async def widget_socket(websocket: WebSocket, inbox_id: str) -> None:
         await websocket.close(code=4401)
         return
     handle, identified, token = who
-    visitor = Visitor(inbox, handle, identified)
     after = _inbox_id(query.get("after", ""))
+    visitor = Visitor(inbox, handle, identified, last_sent=after)
     await websocket.accept()
     hub = websocket.app.state.container.realtime.hub
     with hub.listen(inbox.workspace_id) as queue:
@@ -336,8 +342,11 @@ async def _on_frame(websocket: WebSocket, visitor: Visitor, text: str, url: str)
         await websocket.send_json({"type": "error", "reason": "frames are JSON objects"})
         return
     if frame.get("type") == "message":
-        await websocket.send_json(await run_in_threadpool(_store, websocket.app, visitor, frame, url))
-        await _send_new(websocket, visitor, visitor.last_sent)
+        ack, entry_ids = await run_in_threadpool(_store, websocket.app, visitor, frame, url)
+        await websocket.send_json(ack)  # the frame is committed: the widget may forget it
+        if entry_ids:
+            await run_in_threadpool(_process, websocket.app, entry_ids)
+            await _send_new(websocket, visitor, visitor.last_sent)
     elif frame.get("type") == "ping":
         await websocket.send_json({"type": "pong"})
 
@@ -363,10 +372,10 @@ async def offline_message(inbox_id: str, request: Request) -> Response:
     if visitor_id is None:
         return _error(401, "unknown_visitor", "open the widget page first: no visitor token")
     visitor = Visitor(inbox, f"visitor:{visitor_id}", False)
-    ack = await run_in_threadpool(_store, request.app, visitor, frame, str(request.url))
+    ack, entry_ids = await run_in_threadpool(_store, request.app, visitor, frame, str(request.url))
     if ack["type"] == "error":
         return _error(400, "malformed_payload", ack["reason"])
-    return JSONResponse(ack, status_code=202)
+    return JSONResponse(ack, status_code=202, background=BackgroundTask(_process, request.app, entry_ids))
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

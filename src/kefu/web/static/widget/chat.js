@@ -35,10 +35,19 @@ const root = document.getElementById("kefu-chat");
 const inbox = root.dataset.inbox;
 const params = new URLSearchParams(location.search);
 const storeKey = (name) => `kefu:${inbox}:${name}`;
+// Browsers may refuse storage to a framed third-party page: then the widget remembers for this visit only.
+const storage = (() => {
+  try { const store = window.localStorage; store.getItem("kefu"); return store; } catch { return null; }
+})();
+const memory = new Map();
+const read = (key) => (storage ? storage.getItem(key) : memory.get(key) ?? null);
 const load = (name, fallback) => {
-  try { return JSON.parse(localStorage.getItem(storeKey(name))) ?? fallback; } catch { return fallback; }
+  try { return JSON.parse(read(storeKey(name))) ?? fallback; } catch { return fallback; }
 };
-const save = (name, value) => { try { localStorage.setItem(storeKey(name), JSON.stringify(value)); } catch { /* private mode */ } };
+const save = (name, value) => {
+  const text = JSON.stringify(value);
+  try { if (storage) storage.setItem(storeKey(name), text); else memory.set(storeKey(name), text); } catch { memory.set(storeKey(name), text); }
+};
 
 function pickLanguage() {
   const wanted = [params.get("lang"), root.dataset.lang, load("contact", {}).language, ...(navigator.languages || [])];
@@ -212,7 +221,7 @@ prechat.elements.language.addEventListener("change", (event) => {
 
 translate();
 if (root.dataset.greeting) bubble("greeting", "outbound", root.dataset.greeting, false);
-if (!identified && !params.get("name") && !localStorage.getItem(storeKey("contact"))) {
+if (!identified && !params.get("name") && !read(storeKey("contact"))) {
   prechat.hidden = false;
   prechat.elements.language.value = lang;
   root.dataset.prechat = "open";
