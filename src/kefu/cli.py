@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from sqlalchemy.orm import Session, sessionmaker
 
-    from kefu.channels.smtp_receiver import SmtpReceiver
+    from kefu.channels.receivers import SmtpReceiver
     from kefu.wiring import Container
 
 
@@ -80,7 +80,7 @@ def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
 
 def _smtp_receiver(container: Container, *, demo: bool) -> SmtpReceiver | None:
     """Start the SMTP receiver when KEFU_SMTP_PORT is set (`kefu demo`: on a free loopback port)."""
-    from kefu.channels.smtp_receiver import free_loopback_port
+    from kefu.channels.receivers import free_loopback_port
     from kefu.wiring import smtp_receiver
 
     settings = container.settings

@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.channels import service as channels
-from kefu.channels.attachments import AttachmentStore
 from kefu.channels.handlers import OutboundRelay
+from kefu.channels.receivers import DEFAULT_MAX_MESSAGE_BYTES, LedgerHandler, SmtpReceiver
 from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult, ThreadHint
-from kefu.channels.smtp_receiver import DEFAULT_MAX_MESSAGE_BYTES, LedgerHandler, SmtpReceiver
 from kefu.channels.tasks import POLL_MAIL_JOB, PROCESS_JOB, SEND_JOB, ChannelJobs
 from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
 from kefu.config.settings import Settings
@@ -88,7 +87,7 @@ class Container:
     outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
     secret_box: SecretBox | None = None
     realtime: RealtimeFeed | None = None
-    attachment_store: AttachmentStore | None = None
+    attachment_store: channels.AttachmentStore | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -123,7 +122,7 @@ def build_container(
     outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
     container.secret_box = SecretBox(settings.resolved_secret_key())
-    container.attachment_store = AttachmentStore(settings.data_dir / "attachments")
+    container.attachment_store = channels.AttachmentStore(settings.data_dir / "attachments")
     container.realtime = RealtimeFeed(make_hub(settings.redis_url), row_payload)
     subscribe_handlers(container)
     register_jobs(container)

@@ -20,7 +20,7 @@ DOMAIN_RANK = {
     "wfm": 5,
 }
 PUBLIC = {"service", "schemas", "enums", "events", "exceptions"}
-COMPOSITION_EXTRA = {"api", "handlers", "tasks", "dependencies", "evaluation"}
+COMPOSITION_EXTRA = {"api", "receivers", "handlers", "tasks", "dependencies", "evaluation"}
 TOP = {"realtime", "web", "main", "wiring", "cli", "demo", "bench"}
 
 

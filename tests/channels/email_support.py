@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from aiosmtpd.smtp import Session as SmtpSession
 
-from kefu.channels.smtp_receiver import free_loopback_port
+from kefu.channels.receivers import free_loopback_port
 from kefu.wiring import Container, smtp_receiver
 
 SUPPORT = "support@shop.example"

@@ -208,3 +208,20 @@ def test_email_inbox_has_no_public_webhook(api: TestClient, container: Container
     )
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_serve_starts_the_receiver_only_when_configured_and_demo_on_a_free_port(
+    container: Container, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kefu.cli import _smtp_receiver
+
+    assert _smtp_receiver(container, demo=False) is None  # KEFU_SMTP_PORT not set
+    started = _smtp_receiver(container, demo=True)
+    assert started is not None
+    try:
+        line = capsys.readouterr().out.strip()
+        assert "SMTP" in line and line.endswith(f"127.0.0.1:{started.port}")
+        with smtplib.SMTP("127.0.0.1", started.port, timeout=10) as client:
+            assert client.noop()[0] == 250
+    finally:
+        started.stop()

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from kefu.channels.smtp_receiver import free_loopback_port
+from kefu.channels.receivers import free_loopback_port
 from kefu.channels.tasks import ChannelJobs
 from kefu.core.clock import FrozenClock
 from kefu.wiring import Container, deliver_inbound

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import hashlib
+import hmac
 import json
 import logging
 import uuid
@@ -31,6 +32,7 @@ from kefu.channels.adapters.base import (
     WebhookRequest,
 )
 from kefu.channels.adapters.registry import API_BASE_URL, adapter_for, settings_of
+from kefu.channels.adapters.widget.adapter import user_hash
 from kefu.channels.attachments import AttachmentStore, sniff_content_type
 from kefu.channels.enums import DeliveryStatus, EntryKind, EntryStatus, InboxChannel, RequestOutcome
 from kefu.channels.models import (
@@ -412,6 +414,12 @@ def accept_widget_message(
                       ensure_ascii=False).encode()
     request = WebhookRequest(method="WS", url=url, query={}, headers={}, body=body)
     return _ledger(session, inbox, _adapter(inbox.channel), _inbox_settings(inbox, box), request, None)
+
+
+def user_signature_ok(settings: Mapping[str, Any], user_id: str, given: str | None) -> bool:
+    """Whether the host app signed this user id with the widget inbox's `identity_secret`."""
+    secret = settings.get("identity_secret")
+    return bool(secret and given) and hmac.compare_digest(user_hash(str(secret), user_id), str(given))
 
 
 def widget_inbox(session: Session, *, inbox_id: uuid.UUID, box: SecretBox) -> tuple[InboxRef, dict[str, Any]]:

@@ -28,7 +28,6 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from kefu.channels import service as channels
-from kefu.channels.adapters.widget.adapter import user_hash
 from kefu.channels.schemas import InboxRef
 from kefu.channels.tasks import PROCESS_JOB
 from kefu.conversations import service as conversations
@@ -159,12 +158,7 @@ def _identify(
     """(handle, identified, visitor token) of the socket's visitor; None when an identity is forged."""
     user_id, given_hash = query.get("user_id"), query.get("user_hash")
     if user_id:
-        secret = settings.get("identity_secret")
-        if (
-            not secret
-            or not given_hash
-            or not hmac.compare_digest(user_hash(str(secret), user_id), given_hash)
-        ):
+        if not channels.user_signature_ok(settings, user_id, given_hash):
             return None
         return f"user:{user_id[:200]}", True, None
     key = _key(app)

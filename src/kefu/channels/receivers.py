@@ -1,4 +1,4 @@
-"""The built-in SMTP receiver: mail to an email inbox's `address` goes into the inbound ledger.
+"""Entry points of channels that are not HTTP: the built-in SMTP receiver (mail to an inbox's `address`).
 
 The sending server gets its `250` only after the raw message and its ledger entry are committed;
 a recipient no inbox has is refused at RCPT (`550`), an oversized message at DATA (`552`), and a
