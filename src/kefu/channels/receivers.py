@@ -93,12 +93,16 @@ class LedgerHandler:
         except Exception:
             log.exception("could not store a received message")
             return "451 4.3.0 could not store the message; try again later"
+        await asyncio.to_thread(self.queue, entries)
+        return "250 2.0.0 Message accepted"
+
+    def queue(self, entries: list[uuid.UUID]) -> None:
+        """Queue processing of stored entries (a failure leaves them to the every-minute sweep)."""
         for entry_id in entries:
             try:
                 self._enqueue(PROCESS_JOB, str(entry_id))
             except Exception:
                 log.warning("could not queue entry %s; the minute sweep will", entry_id)
-        return "250 2.0.0 Message accepted"
 
 
 class SmtpReceiver:
