@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from sqlalchemy.orm import Session, sessionmaker
 
+    from kefu.channels.receivers import SmtpReceiver
+    from kefu.wiring import Container
+
 
 def _settings(data_dir: str | None = None) -> Settings:
     if data_dir:
@@ -68,10 +71,31 @@ def _serve(host: str, port: int, workers: int, *, demo: bool) -> None:
         uvicorn.run("kefu.main:create_app_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level=settings.log_level, **UVICORN_OPTIONS)
         return
+    receiver = _smtp_receiver(container, demo=demo)
     click.echo(f"Kefu is listening on {url}  (API docs: {url}/api/docs)")
     app = create_app(container)
     freeze_startup_heap()
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level, **UVICORN_OPTIONS)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level, **UVICORN_OPTIONS)
+    finally:
+        if receiver is not None:
+            receiver.stop()
+
+
+def _smtp_receiver(container: Container, *, demo: bool) -> SmtpReceiver | None:
+    """Start the SMTP receiver when KEFU_SMTP_PORT is set (`kefu demo`: on a free loopback port)."""
+    from kefu.channels.receivers import free_loopback_port
+    from kefu.wiring import smtp_receiver
+
+    settings = container.settings
+    if settings.smtp_port is None and not demo:
+        return None
+    host = settings.smtp_host if settings.smtp_port is not None else "127.0.0.1"
+    port = settings.smtp_port or free_loopback_port()
+    receiver = smtp_receiver(container, host=host, port=port)
+    receiver.start()
+    click.echo(f"SMTP receiver (mail to an email inbox's address) on {host}:{port}")
+    return receiver
 
 
 @main.command()

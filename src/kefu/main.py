@@ -38,6 +38,7 @@ from kefu.web.proxy_headers import TrustedProxyHeaders
 from kefu.web.qa_pages import router as qa_pages_router
 from kefu.web.rendering import STATIC_DIR
 from kefu.web.security_headers import SecurityHeaders
+from kefu.web.widget import router as widget_router
 from kefu.webhooks.api import router as webhooks_router
 from kefu.wfm.api import router as wfm_router
 from kefu.wiring import Container
@@ -104,6 +105,7 @@ def create_app(container: Container, *, start_worker: bool | None = None) -> Fas
     app.include_router(console_router)
     app.include_router(qa_pages_router)
     app.include_router(realtime_router)
+    app.include_router(widget_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.accounts.dependencies import PrincipalCache
 from kefu.accounts.events import AgentUpdated
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
-from kefu.channels import service as channels_service
+from kefu.channels import service as channels
 from kefu.channels.handlers import OutboundRelay
-from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult
-from kefu.channels.tasks import PROCESS_JOB, SEND_JOB, ChannelJobs
+from kefu.channels.receivers import DEFAULT_MAX_MESSAGE_BYTES, LedgerHandler, SmtpReceiver
+from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult, ThreadHint
+from kefu.channels.tasks import POLL_MAIL_JOB, PROCESS_JOB, SEND_JOB, ChannelJobs
 from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
 from kefu.config.settings import Settings
 from kefu.conversations import events as conversation_events
@@ -35,6 +36,7 @@ from kefu.conversations.events import (
     MessageReceived,
     MessageSent,
 )
+from kefu.conversations.schemas import Attachment
 from kefu.conversations.tasks import WAKE_SNOOZED_JOB, wake_snoozed_job
 from kefu.core.errors import NotFound
 from kefu.core.events import DomainEvent
@@ -100,6 +102,7 @@ class Container:
     realtime: RealtimeFeed | None = None
     qa_deadlines: DeadlineSource | None = None
     """The applied SLA deadlines quality inspection's timing checks read (`sla_deadlines`)."""
+    attachment_store: channels.AttachmentStore | None = None
 
     def close(self) -> None:
         """Stop background work and release connections."""
@@ -134,6 +137,7 @@ def build_container(
     outbound = OutboundPolicy(settings.allow_private_outbound, resolver or system_resolver)
     container = Container(settings, engine, session_factory, subscriptions, runtime, http_transport, outbound)
     container.secret_box = SecretBox(settings.resolved_keyring())
+    container.attachment_store = channels.AttachmentStore(settings.data_dir / "attachments")
     container.realtime = RealtimeFeed(make_hub(settings.redis_url), row_payload)
     container.qa_deadlines = sla_deadlines
     subscribe_handlers(container)
@@ -221,12 +225,15 @@ def register_jobs(container: Container) -> None:
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
     runtime.periodic(RETENTION_JOB, apply_retention_job(sessions), minute="23")
-    channels = ChannelJobs(
-        sessions, runtime.enqueue, deliver_inbound, container.secret_box, transport=container.http_transport
+    assert container.secret_box is not None and container.attachment_store is not None
+    channel_jobs = ChannelJobs(
+        sessions, runtime.enqueue, deliver_inbound, container.secret_box, container.attachment_store,
+        transport=container.http_transport,
     )
-    runtime.job(PROCESS_JOB, channels.process)
-    runtime.job(SEND_JOB, channels.send)
-    runtime.periodic(CHANNELS_RETRY_DUE_JOB, channels.retry_due, minute="*")
+    runtime.job(PROCESS_JOB, channel_jobs.process)
+    runtime.job(SEND_JOB, channel_jobs.send)
+    runtime.periodic(CHANNELS_RETRY_DUE_JOB, channel_jobs.retry_due, minute="*")
+    runtime.periodic(POLL_MAIL_JOB, channel_jobs.poll_mail, minute="*")
 
 
 def sla_deadlines(
@@ -247,38 +254,66 @@ def sla_deadlines(
         for t in applied.targets
         if t.metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE)
     )
+
+
 def reseal_all_secrets(container: Container, session: Session) -> dict[str, int]:
     """Re-seal every stored secret of every domain under the keyring's current key (`kefu secrets rotate`)."""
     assert container.secret_box is not None
     box = container.secret_box
     return {
-        "inbox secrets": channels_service.reseal_secrets(session, box=box),
+        "inbox secrets": channels.reseal_secrets(session, box=box),
         "webhook signing secrets": webhooks_service.reseal_secrets(session, box=box),
         "single sign-on client secrets": sso_service.reseal_secrets(session, box=box),
     }
 
 
-def deliver_inbound(session: Session, *, inbox: InboxRef, message: InboundMessage) -> IntakeResult:
+def smtp_receiver(container: Container, *, host: str, port: int) -> SmtpReceiver:
+    """The built-in SMTP receiver of this process, storing into the ledger and queueing processing."""
+    assert container.secret_box is not None and container.attachment_store is not None
+    handler = LedgerHandler(
+        container.session_factory, container.runtime.enqueue, container.secret_box, container.attachment_store
+    )
+    limit = container.settings.smtp_max_message_bytes or DEFAULT_MAX_MESSAGE_BYTES
+    return SmtpReceiver(handler, host, port, limit)
+
+
+def deliver_inbound(
+    session: Session, *, inbox: InboxRef, message: InboundMessage, thread: ThreadHint | None = None
+) -> IntakeResult:
     """The hand-off of a ledger entry: the customer behind the sender, then the message, stored once.
 
     Composed here because channels sits below conversations (and beside customers): the channels
     job calls this with the entry's inbox and normalised message, in the job's transaction.
+    Files kept in the attachment store become the message's attachments; a threaded channel's
+    hint names the conversation it answers (used only when it is the same customer's).
     """
     sender = message.sender
     identities = [IdentityIn(kind=IdentityKind(inbox.identity_kind), value=sender.handle, verified=True)]
     if sender.phone and inbox.identity_kind != IdentityKind.PHONE:
-        identities.append(IdentityIn(kind=IdentityKind.PHONE, value=sender.phone, verified=True))
-    if sender.email:
-        identities.append(IdentityIn(kind=IdentityKind.EMAIL, value=sender.email, verified=True))
+        identities.append(IdentityIn(kind=IdentityKind.PHONE, value=sender.phone, verified=sender.verified))
+    if sender.email and inbox.identity_kind != IdentityKind.EMAIL:
+        identities.append(IdentityIn(kind=IdentityKind.EMAIL, value=sender.email, verified=sender.verified))
     customer = customers.resolve_customer(
         session, workspace_id=inbox.workspace_id, identities=identities, name=sender.name,
         language=sender.language, market=inbox.market,
     )
-    text = message.text or " ".join(f"[{media.kind}]" for media in message.media)
+    attachments = []
+    for media in message.media:
+        attachment_id = channels.attachment_id_of(media)
+        if attachment_id is not None:
+            attachments.append(Attachment(
+                name=(media.name or "attachment")[:255],
+                content_type=media.content_type or "application/octet-stream",
+                size=media.size or 0, url=f"/api/v1/attachments/{attachment_id}",
+            ))
+    missing = [media for media in message.media if channels.attachment_id_of(media) is None]
+    text = message.text or " ".join(f"[{media.kind}]" for media in missing)
     received = conversations.receive_message(
         session, workspace_id=inbox.workspace_id, customer_id=customer.id,
         channel=Channel(inbox.conversation_channel), text=text, external_id=message.provider_message_id[:255],
-        inbox_id=inbox.id,
+        inbox_id=inbox.id, attachments=attachments[:20],
+        conversation_id=thread.conversation_id if thread else None,
+        new_thread=thread.new_thread if thread else False,
     )
     return IntakeResult(
         customer_id=customer.id, conversation_id=received.conversation.id, message_id=received.message.id,

@@ -21,7 +21,7 @@ DOMAIN_RANK = {
     "wfm": 5,
 }
 PUBLIC = {"service", "schemas", "enums", "events", "exceptions"}
-COMPOSITION_EXTRA = {"api", "handlers", "tasks", "dependencies", "evaluation", "training"}
+COMPOSITION_EXTRA = {"api", "receivers", "handlers", "tasks", "dependencies", "evaluation", "training"}
 # Tool code: imported by the CLI only, never on the run-time path of a domain.
 TOOLS = {"training", "evaluation"}
 # Complaint-fraud screening is a complaints rule still kept in nlp until the complaints package

@@ -72,3 +72,37 @@ def test_concurrent_duplicate_deliveries_give_one_entry_and_one_message(
         assert conn.execute(text("SELECT count(*) FROM inbound_entries")).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM messages WHERE external_id = 'dup-1'")).scalar() == 1
         assert conn.execute(text("SELECT status FROM inbound_entries")).scalar() == "processed"
+
+
+def test_the_same_mail_from_many_smtp_connections_at_once_is_one_message(
+    api: TestClient, container: Container, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the concurrent case is proven on PostgreSQL")
+    from tests.channels.email_support import PNG, SUPPORT, mail, receiver, send
+
+    create_inbox(api, "email", {"address": SUPPORT})
+    message = mail(message_id="<storm@example.cn>", attachments=[("a.png", "image/png", PNG)])
+    barrier = threading.Barrier(WRITERS)
+    errors: list[BaseException] = []
+    with receiver(container) as port:
+
+        def deliver() -> None:
+            try:
+                barrier.wait(timeout=10)
+                send(port, message)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=deliver) for _ in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    with container.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM inbound_requests")).scalar() == WRITERS
+        assert conn.execute(text("SELECT count(*) FROM inbound_entries")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM stored_attachments")).scalar() == 1
+        stored = text("SELECT count(*) FROM messages WHERE external_id = '<storm@example.cn>'")
+        assert conn.execute(stored).scalar() == 1

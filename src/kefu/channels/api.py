@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from kefu.accounts.dependencies import require_role
+from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
 from kefu.accounts.schemas import Principal
 from kefu.channels import service
 from kefu.channels.adapters.base import WebhookRequest
+from kefu.channels.attachments import AttachmentStore
 from kefu.channels.enums import DeliveryStatus, EntryStatus
 from kefu.channels.schemas import (
     DeliveryOut,
@@ -24,6 +25,7 @@ from kefu.channels.schemas import (
     InboxOut,
     InboxPatch,
     ReplayOut,
+    StoredAttachmentOut,
 )
 from kefu.channels.tasks import PROCESS_JOB
 from kefu.core.errors import NotFound
@@ -74,10 +76,28 @@ def _enqueue_after_commit(request: Request, session: Session, job: str, ids: lis
         after_commit(session, functools.partial(enqueue, job, str(key)))
 
 
+def _public_base(request: Request) -> str:
+    configured = request.app.state.container.settings.public_url
+    return str(configured or str(request.base_url)).rstrip("/")
+
+
+def _with_embed(inbox: InboxOut, request: Request) -> InboxOut:
+    """A widget inbox's answer with its `<script>` tag (absolute: it goes on another site)."""
+    if inbox.widget_url is None:
+        return inbox
+    base = _public_base(request)
+    snippet = f'<script src="{base}/static/widget/embed.js" data-kefu-inbox="{inbox.id}" async></script>'
+    return inbox.model_copy(update={"embed_snippet": snippet})
+
+
 @router.post("/inboxes", response_model=InboxOut, status_code=201)
-def create_inbox(data: InboxIn, principal: AdminPrincipal, session: DbSession, box: Box) -> object:
+def create_inbox(
+    data: InboxIn, principal: AdminPrincipal, session: DbSession, box: Box, request: Request
+) -> object:
     """Create an inbox; the answer carries its `webhook_url` to paste into the provider's console."""
-    return service.create_inbox(session, workspace_id=principal.workspace_id, data=data, box=box)
+    return _with_embed(
+        service.create_inbox(session, workspace_id=principal.workspace_id, data=data, box=box), request
+    )
 
 
 @router.get("/inboxes", response_model=Page[InboxOut])
@@ -91,9 +111,13 @@ def list_inboxes(
 
 
 @router.get("/inboxes/{inbox_id}", response_model=InboxOut)
-def read_inbox(inbox_id: uuid.UUID, principal: AdminPrincipal, session: DbSession, box: Box) -> object:
-    """One inbox."""
-    return service.get_inbox(session, workspace_id=principal.workspace_id, inbox_id=inbox_id, box=box)
+def read_inbox(
+    inbox_id: uuid.UUID, principal: AdminPrincipal, session: DbSession, box: Box, request: Request
+) -> object:
+    """One inbox (with its health, for IMAP mailboxes; with its embed snippet, for chat widgets)."""
+    return _with_embed(
+        service.get_inbox(session, workspace_id=principal.workspace_id, inbox_id=inbox_id, box=box), request
+    )
 
 
 @router.patch("/inboxes/{inbox_id}", response_model=InboxOut)
@@ -204,4 +228,28 @@ def list_deliveries(
         message_id=message_id,
         status=status,
         limit=limit,
+    )
+
+
+@router.get("/attachments/{attachment_id}/meta", response_model=StoredAttachmentOut)
+def read_attachment_meta(attachment_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession) -> object:
+    """Size, sniffed content type and hash of a kept file."""
+    return service.get_attachment(session, workspace_id=principal.workspace_id, attachment_id=attachment_id)
+
+
+@router.get("/attachments/{attachment_id}", response_class=Response)
+def download_attachment(
+    attachment_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, request: Request
+) -> Response:
+    """A kept file, as a download (never rendered inline: customer files are data, not pages)."""
+    meta = service.get_attachment(session, workspace_id=principal.workspace_id, attachment_id=attachment_id)
+    store: AttachmentStore = request.app.state.container.attachment_store
+    try:
+        content = store.read(meta.sha256)
+    except FileNotFoundError as exc:
+        raise NotFound("the file of this attachment is missing from the store") from exc
+    return Response(
+        content,
+        media_type=meta.content_type,
+        headers={"Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"},
     )

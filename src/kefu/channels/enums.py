@@ -16,6 +16,8 @@ class InboxChannel(StrEnum):
     WECHAT = "wechat"
     ZALO = "zalo"
     TWILIO = "twilio"
+    EMAIL = "email"
+    WIDGET = "widget"
     FAKE = "fake"
 
 
@@ -39,6 +41,8 @@ class RequestOutcome(StrEnum):
 
     ACCEPTED = "accepted"
     MALFORMED = "malformed"
+    IGNORED = "ignored"
+    """Genuine but not a customer message (an auto-reply or a bounce); kept, never a conversation."""
 
 
 class DeliveryStatus(StrEnum):

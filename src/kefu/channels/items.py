@@ -35,7 +35,7 @@ def to_json(item: InboundItem) -> dict[str, Any]:
     for key in ("sent_at", "at"):
         if isinstance(data.get(key), datetime):
             data[key] = data[key].isoformat()
-    data["media"] = list(data.get("media", []))
+    data["media"] = [{k: v for k, v in m.items() if k != "content"} for m in data.get("media", [])]
     if isinstance(item, StatusUpdate):
         data["state"] = str(item.state)
     return data

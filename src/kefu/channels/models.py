@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kefu.db.base import Base, IdMixin, TimestampMixin, WorkspaceScoped
@@ -100,3 +100,46 @@ class OutboundDelivery(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     delivered_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
+
+
+class StoredAttachment(IdMixin, WorkspaceScoped, Base):
+    """A file kept in the attachment store, once per (workspace, content hash)."""
+
+    __tablename__ = "stored_attachments"
+    workspace_index = False
+    __table_args__ = (UniqueConstraint("workspace_id", "sha256"),)
+
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(127))
+    created_at: Mapped[datetime]
+
+
+class EmailThreadKey(IdMixin, WorkspaceScoped, Base):
+    """A Message-ID (or subject reference token) of an email inbox and the conversation it belongs to."""
+
+    __tablename__ = "email_thread_keys"
+    workspace_index = False
+    __table_args__ = (UniqueConstraint("inbox_id", "key"),)
+
+    inbox_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300))
+    conversation_id: Mapped[uuid.UUID]
+    created_at: Mapped[datetime]
+
+
+class MailboxState(IdMixin, WorkspaceScoped, Base):
+    """Where IMAP polling of an inbox's folder stands: UIDVALIDITY, last UID taken, health."""
+
+    __tablename__ = "mailbox_states"
+    workspace_index = False
+    __table_args__ = (UniqueConstraint("inbox_id", "folder"),)
+
+    inbox_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("inboxes.id", ondelete="CASCADE"))
+    folder: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    polled_at: Mapped[datetime | None]
+    succeeded_at: Mapped[datetime | None]
+    failure_count: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(1000))

@@ -25,7 +25,10 @@ __all__ = [
     "InboxPatch",
     "InboxRef",
     "IntakeResult",
+    "MailboxHealth",
     "ReplayOut",
+    "StoredAttachmentOut",
+    "ThreadHint",
 ]
 """`InboundMessage` is the adapters' normalised message, public for the intake hand-off."""
 
@@ -72,9 +75,30 @@ class InboxOut(BaseModel):
     is_active: bool
     disabled_at: datetime | None
     webhook_url: str | None = Field(description="Absolute path to paste into the provider's console.")
-    widget_url: str | None = None
+    widget_url: str | None = Field(default=None, description="The chat widget's standalone page (path).")
+    embed_snippet: str | None = Field(
+        default=None, description="The one `<script>` tag that puts the chat widget on a host site."
+    )
+    health: MailboxHealth | None = Field(
+        default=None, description="IMAP polling of an email inbox: `ok`, `error` or `stalled`, and why."
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class MailboxHealth(BaseModel):
+    """How IMAP polling of an email inbox is doing."""
+
+    status: str = Field(
+        description="`ok`, `error` (the last poll failed), `stalled` (no success lately) or `new`."
+    )
+    folder: str
+    uidvalidity: int | None
+    last_uid: int
+    polled_at: datetime | None
+    succeeded_at: datetime | None
+    failure_count: int
+    last_error: str | None
 
 
 class InboxRef(BaseModel):
@@ -169,3 +193,27 @@ class ReplayOut(BaseModel):
     """How many parked entries were put back to be processed."""
 
     replayed: int
+
+
+class ThreadHint(BaseModel):
+    """Where a threaded channel (email) says a message belongs, for the intake hand-off.
+
+    `conversation_id` is the conversation its headers or reference token point to (used only
+    when it is the same customer's); `new_thread` says a message that points nowhere starts a
+    conversation of its own instead of continuing the customer's open one.
+    """
+
+    conversation_id: uuid.UUID | None = None
+    new_thread: bool = False
+
+
+class StoredAttachmentOut(BaseModel):
+    """A file kept in the attachment store."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    sha256: str
+    size: int
+    content_type: str
+    created_at: datetime

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import email.utils
+import hashlib
+import hmac
+import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -19,14 +24,25 @@ from kefu.channels.adapters.base import (
     Handshake,
     InboundMessage,
     MalformedPayload,
+    Media,
     OutboundMessage,
     StatusUpdate,
     VerificationFailed,
     WebhookRequest,
 )
 from kefu.channels.adapters.registry import API_BASE_URL, adapter_for, settings_of
+from kefu.channels.adapters.widget.adapter import user_hash
+from kefu.channels.attachments import AttachmentStore, sniff_content_type
 from kefu.channels.enums import DeliveryStatus, EntryKind, EntryStatus, InboxChannel, RequestOutcome
-from kefu.channels.models import InboundEntry, InboundRequest, Inbox, OutboundDelivery
+from kefu.channels.models import (
+    EmailThreadKey,
+    InboundEntry,
+    InboundRequest,
+    Inbox,
+    MailboxState,
+    OutboundDelivery,
+    StoredAttachment,
+)
 from kefu.channels.schemas import (
     DeliveryOut,
     InboundEntryDetail,
@@ -37,13 +53,16 @@ from kefu.channels.schemas import (
     InboxPatch,
     InboxRef,
     IntakeResult,
+    MailboxHealth,
+    StoredAttachmentOut,
+    ThreadHint,
 )
 from kefu.core import clock
 from kefu.core.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from kefu.core.ids import new_id
 from kefu.core.paging import Page
 from kefu.core.secretbox import SecretBox
-from kefu.db.backend import claiming, insert_ignoring
+from kefu.db.backend import claiming, insert_ignoring, serial_writers
 from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 
@@ -67,10 +86,19 @@ STATE_RANK = {
 }
 
 
+MAILBOX_STALLED_AFTER = timedelta(minutes=15)
+"""An IMAP folder without a successful poll for this long is reported `stalled`."""
+ATTACHMENT_PREFIX = "attachment:"
+"""`Media.provider_media_id` of a file kept in the attachment store: this prefix and its id."""
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
 class IntakeSink(Protocol):
     """Hands an inbound message to the customers and conversations domains (wired in `wiring.py`)."""
 
-    def __call__(self, session: Session, *, inbox: InboxRef, message: InboundMessage) -> IntakeResult:
+    def __call__(
+        self, session: Session, *, inbox: InboxRef, message: InboundMessage, thread: ThreadHint | None = None
+    ) -> IntakeResult:
         """Resolve the customer and store the message once; return where it landed."""
         ...
 
@@ -132,7 +160,7 @@ def _split_settings(
             ],
         )
     base = str(plain.get(API_BASE_URL, ""))
-    if not base.startswith(("http://", "https://")):
+    if API_BASE_URL in specs and not base.startswith(("http://", "https://")):
         raise ValidationFailed(
             "api_base_url must be an http(s) URL",
             code="invalid_setting",
@@ -140,8 +168,11 @@ def _split_settings(
         )
 
 
-def _inbox_out(inbox: Inbox, box: SecretBox) -> InboxOut:
+def _inbox_out(inbox: Inbox, box: SecretBox, session: Session | None = None) -> InboxOut:
     adapter = adapter_for(inbox.channel)
+    health = None
+    if session is not None and inbox.channel == InboxChannel.EMAIL and inbox.settings.get("imap_host"):
+        health = mailbox_health(session, inbox)
     return InboxOut(
         id=inbox.id,
         channel=InboxChannel(inbox.channel),
@@ -156,8 +187,10 @@ def _inbox_out(inbox: Inbox, box: SecretBox) -> InboxOut:
         webhook_url=webhook_path(inbox.channel, inbox.id)
         if adapter is not None and adapter.has_webhook
         else None,
+        widget_url=f"/widget/{inbox.id}" if inbox.channel == InboxChannel.WIDGET else None,
         created_at=inbox.created_at,
         updated_at=inbox.updated_at,
+        health=health,
     )
 
 
@@ -203,7 +236,7 @@ def _load_inbox(session: Session, workspace_id: uuid.UUID, inbox_id: uuid.UUID) 
 
 def get_inbox(session: Session, *, workspace_id: uuid.UUID, inbox_id: uuid.UUID, box: SecretBox) -> InboxOut:
     """An inbox of the workspace, or NotFound."""
-    return _inbox_out(_load_inbox(session, workspace_id, inbox_id), box)
+    return _inbox_out(_load_inbox(session, workspace_id, inbox_id), box, session)
 
 
 def list_inboxes(
@@ -212,7 +245,7 @@ def list_inboxes(
     """Inboxes of the workspace, newest first."""
     query = select(Inbox).where(Inbox.workspace_id == workspace_id)
     return keyset_page(
-        session, query, [Inbox.id], limit=limit, cursor=cursor, out=lambda row: _inbox_out(row, box)
+        session, query, [Inbox.id], limit=limit, cursor=cursor, out=lambda row: _inbox_out(row, box, session)
     )
 
 
@@ -266,7 +299,13 @@ class Accepted:
 def _webhook_inbox(session: Session, channel: str, inbox_id: uuid.UUID) -> tuple[Inbox, Adapter]:
     inbox = session.get(Inbox, inbox_id)
     adapter = adapter_for(channel)
-    if inbox is None or adapter is None or inbox.channel != channel or not inbox.is_active:
+    if (
+        inbox is None
+        or adapter is None
+        or not adapter.has_webhook
+        or inbox.channel != channel
+        or not inbox.is_active
+    ):
         raise NotFound("inbox not found")
     return inbox, adapter
 
@@ -348,7 +387,13 @@ def audit_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def accept_webhook(
-    session: Session, *, channel: str, inbox_id: uuid.UUID, request: WebhookRequest, box: SecretBox
+    session: Session,
+    *,
+    channel: str,
+    inbox_id: uuid.UUID,
+    request: WebhookRequest,
+    box: SecretBox,
+    store: AttachmentStore | None = None,
 ) -> Accepted:
     """Verify a provider request, store it raw, then its items in the ledger, each once.
 
@@ -362,13 +407,93 @@ def accept_webhook(
         adapter.verify(settings, request)
     except VerificationFailed as exc:
         raise _refuse(inbox, exc) from exc
+    return _ledger(session, inbox, adapter, settings, request, store)
+
+
+def accept_mail(
+    session: Session,
+    *,
+    inbox_id: uuid.UUID,
+    raw: bytes,
+    source: str,
+    url: str,
+    box: SecretBox,
+    store: AttachmentStore,
+) -> Accepted:
+    """Store one raw email of an email inbox (from the SMTP receiver or IMAP), then its message, once.
+
+    `source` is `SMTP` or `IMAP`, `url` where it came from (the IMAP folder, UIDVALIDITY and UID).
+    The caller commits before acknowledging the mail (SMTP 250, IMAP cursor).
+    """
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None or inbox.channel != InboxChannel.EMAIL or not inbox.is_active:
+        raise NotFound("inbox not found")
+    request = WebhookRequest(method=source, url=url, query={}, headers={}, body=raw)
+    return _ledger(session, inbox, _adapter(inbox.channel), _inbox_settings(inbox, box), request, store)
+
+
+def accept_widget_message(
+    session: Session,
+    *,
+    inbox_id: uuid.UUID,
+    handle: str,
+    identified: bool,
+    message: Mapping[str, Any],
+    url: str,
+    box: SecretBox,
+) -> Accepted:
+    """Store a chat visitor's frame (with the visitor the socket established), once per client id.
+
+    The caller commits before acknowledging the frame to the widget.
+    """
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None or inbox.channel != InboxChannel.WIDGET or not inbox.is_active:
+        raise NotFound("inbox not found")
+    body = json.dumps({"visitor": {"handle": handle, "identified": identified}, "message": dict(message)},
+                      ensure_ascii=False).encode()
+    request = WebhookRequest(method="WS", url=url, query={}, headers={}, body=body)
+    return _ledger(session, inbox, _adapter(inbox.channel), _inbox_settings(inbox, box), request, None)
+
+
+def user_signature_ok(settings: Mapping[str, Any], user_id: str, given: str | None) -> bool:
+    """Whether the host app signed this user id with the widget inbox's `identity_secret`."""
+    secret = settings.get("identity_secret")
+    return bool(secret and given) and hmac.compare_digest(user_hash(str(secret), user_id), str(given))
+
+
+def widget_inbox(session: Session, *, inbox_id: uuid.UUID, box: SecretBox) -> tuple[InboxRef, dict[str, Any]]:
+    """An active widget inbox (any workspace) and its settings, secrets opened; NotFound otherwise."""
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None or inbox.channel != InboxChannel.WIDGET or not inbox.is_active:
+        raise NotFound("inbox not found")
+    return _ref(inbox), _inbox_settings(inbox, box)
+
+
+def email_inboxes_for(session: Session, *, address: str) -> list[uuid.UUID]:
+    """Active email inboxes (of any workspace) whose `address` is this one, compared case-insensitively."""
+    wanted = address.strip().strip("<>").lower()
+    rows = session.execute(
+        select(Inbox.id, Inbox.settings).where(Inbox.channel == InboxChannel.EMAIL, Inbox.is_active.is_(True))
+    )
+    return [row.id for row in rows if str(row.settings.get("address", "")).strip().lower() == wanted]
+
+
+def _ledger(
+    session: Session,
+    inbox: Inbox,
+    adapter: Adapter,
+    settings: Mapping[str, Any],
+    request: WebhookRequest,
+    store: AttachmentStore | None,
+) -> Accepted:
+    """Store the raw request first, then parse it and insert its items, each once per dedupe key."""
     now = clock.now()
     raw = InboundRequest(
         id=new_id(),
         workspace_id=inbox.workspace_id,
         inbox_id=inbox.id,
         received_at=now,
-        method=request.method,
+        method=request.method[:8],
         url=request.url[:2048],
         headers=audit_headers(request.headers),
         body=request.body,
@@ -376,6 +501,7 @@ def accept_webhook(
         item_count=0,
     )
     session.add(raw)
+    session.flush()  # the raw request is in the transaction before anything is made of it
     try:
         parsed = adapter.parse(settings, request)
     except MalformedPayload as exc:
@@ -383,6 +509,9 @@ def accept_webhook(
         raw.error = exc.reason[:1000]
         session.flush()
         return Accepted(malformed=exc.reason)
+    if parsed.ignored is not None:
+        raw.outcome = RequestOutcome.IGNORED
+        raw.error = parsed.ignored[:1000]
     raw.item_count = len(parsed.items)
     session.flush()
     accepted = Accepted(reply=parsed.reply, reply_content_type=parsed.reply_content_type)
@@ -394,6 +523,8 @@ def accept_webhook(
             accepted.duplicates += 1
             continue
         seen.add(key)
+        if isinstance(item, InboundMessage) and any(m.content is not None for m in item.media):
+            item = _keep_media(session, inbox.workspace_id, item, store)
         rows.append(
             {
                 "id": new_id(),
@@ -421,6 +552,128 @@ def accept_webhook(
     return accepted
 
 
+# --- attachments ---------------------------------------------------------------------------
+
+
+def _keep_media(
+    session: Session, workspace_id: uuid.UUID, message: InboundMessage, store: AttachmentStore | None
+) -> InboundMessage:
+    """The message with the bytes it carries kept in the store and referenced by attachment id."""
+    if store is None:
+        raise RuntimeError("an attachment store is needed for messages that carry files")
+    kept = []
+    for media in message.media:
+        if media.content is None:
+            kept.append(media)
+            continue
+        stored = store_attachment(
+            session, workspace_id=workspace_id, content=media.content, declared_type=media.content_type,
+            store=store,
+        )
+        kept.append(
+            dataclasses.replace(
+                media, content=None, provider_media_id=f"{ATTACHMENT_PREFIX}{stored.id}",
+                content_type=stored.content_type, size=stored.size,
+            )
+        )
+    return dataclasses.replace(message, media=tuple(kept))
+
+
+def store_attachment(
+    session: Session, *, workspace_id: uuid.UUID, content: bytes, declared_type: str | None,
+    store: AttachmentStore,
+) -> StoredAttachmentOut:
+    """Keep a file for the workspace, once per content hash; the existing row when already kept."""
+    digest = store.put(content)
+    values = {
+        "id": new_id(),
+        "workspace_id": workspace_id,
+        "sha256": digest,
+        "size": len(content),
+        "content_type": sniff_content_type(content, declared_type),
+        "created_at": clock.now(),
+    }
+    session.execute(
+        insert_ignoring(session)(StoredAttachment)
+        .values([values])
+        .on_conflict_do_nothing(index_elements=["workspace_id", "sha256"])
+    )
+    row = session.scalar(
+        select(StoredAttachment).where(
+            StoredAttachment.workspace_id == workspace_id, StoredAttachment.sha256 == digest
+        )
+    )
+    assert row is not None
+    return StoredAttachmentOut.model_validate(row)
+
+
+def get_attachment(
+    session: Session, *, workspace_id: uuid.UUID, attachment_id: uuid.UUID
+) -> StoredAttachmentOut:
+    """A kept file of the workspace, or NotFound."""
+    row = get_scoped(session, StoredAttachment, attachment_id, workspace_id=workspace_id, what="attachment")
+    return StoredAttachmentOut.model_validate(row)
+
+
+def attachment_id_of(media: Media) -> uuid.UUID | None:
+    """The stored attachment a normalised media item refers to, if it was kept."""
+    if media.provider_media_id and media.provider_media_id.startswith(ATTACHMENT_PREFIX):
+        return uuid.UUID(media.provider_media_id[len(ATTACHMENT_PREFIX):])
+    return None
+
+
+# --- email threading -----------------------------------------------------------------------
+
+
+def reference_token(conversation_id: uuid.UUID) -> str:
+    """The conversation's reference token for email subjects (`[#ABCDEFGH]`): 40 bits of its id's hash."""
+    number = int.from_bytes(hashlib.blake2b(conversation_id.bytes, digest_size=5).digest(), "big")
+    return "".join(TOKEN_ALPHABET[(number >> shift) & 31] for shift in range(35, -1, -5))
+
+
+def _remember_thread(
+    session: Session, inbox: Inbox, keys: Sequence[str], conversation_id: uuid.UUID
+) -> None:
+    """Record Message-IDs / tokens of a conversation (the first conversation to claim a key keeps it)."""
+    rows = [
+        {
+            "id": new_id(),
+            "workspace_id": inbox.workspace_id,
+            "inbox_id": inbox.id,
+            "key": key[:300],
+            "conversation_id": conversation_id,
+            "created_at": clock.now(),
+        }
+        for key in dict.fromkeys(keys)
+        if key
+    ]
+    if rows:
+        session.execute(
+            insert_ignoring(session)(EmailThreadKey)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["inbox_id", "key"])
+        )
+
+
+def _thread_of(session: Session, inbox: Inbox, message: InboundMessage) -> ThreadHint:
+    """The conversation an email's In-Reply-To, References (newest first) or subject token name."""
+    extra = message.extra
+    keys = [*extra.get("in_reply_to", []), *reversed(extra.get("references", []))]
+    keys += [f"token:{token}" for token in extra.get("tokens", [])]
+    if not keys:
+        return ThreadHint(new_thread=True)
+    rows = session.execute(
+        select(EmailThreadKey.key, EmailThreadKey.conversation_id).where(
+            EmailThreadKey.inbox_id == inbox.id, EmailThreadKey.key.in_([k[:300] for k in keys])
+        )
+    )
+    found: dict[str, uuid.UUID] = {row.key: row.conversation_id for row in rows}
+    for key in keys:
+        if key[:300] in found:
+            return ThreadHint(conversation_id=found[key[:300]], new_thread=True)
+    return ThreadHint(new_thread=True)
+
+
 # --- inbound: processing -------------------------------------------------------------------
 
 
@@ -444,7 +697,12 @@ def process_entry(session: Session, *, entry_id: uuid.UUID, sink: IntakeSink) ->
     if inbox is None:
         return False
     if entry.kind == EntryKind.MESSAGE:
-        result = sink(session, inbox=_ref(inbox), message=ledger_items.message_from_json(entry.item))
+        message = ledger_items.message_from_json(entry.item)
+        threaded = inbox.channel == InboxChannel.EMAIL
+        thread = _thread_of(session, inbox, message) if threaded else None
+        result = sink(session, inbox=_ref(inbox), message=message, thread=thread)
+        if threaded:
+            _remember_thread(session, inbox, [message.provider_message_id], result.conversation_id)
         entry.customer_id = result.customer_id
         entry.conversation_id = result.conversation_id
         entry.message_id = result.message_id
@@ -617,6 +875,8 @@ def create_delivery(
         sender = latest.item.get("sender", {})
         delivery.recipient = str(sender.get("handle", ""))[:255]
         delivery.reply_token = latest.item.get("reply_token")
+        if inbox.channel == InboxChannel.EMAIL:
+            _remember_thread(session, inbox, [f"token:{reference_token(conversation_id)}"], conversation_id)
     session.add(delivery)
     session.flush()
     return delivery.id if delivery.status == DeliveryStatus.PENDING else None
@@ -649,16 +909,24 @@ def claim_delivery(
     delivery.next_attempt_at = now + timedelta(seconds=lease_seconds)
     session.flush()
     settings = _inbox_settings(inbox, box)
+    context: dict[str, Any] = {}
+    if inbox.channel == InboxChannel.EMAIL:
+        latest = _latest_inbound(session, delivery.conversation_id)
+        context = dict(latest.item.get("extra") or {}) if latest is not None else {}
+        context["reference_token"] = reference_token(delivery.conversation_id)
+        context["date"] = email.utils.format_datetime(now)
     return SendRequest(
         delivery_id=delivery.id,
         channel=inbox.channel,
         settings=settings,
-        api_base_url=str(settings.get(API_BASE_URL) or _adapter(inbox.channel).default_api_base_url),
+        api_base_url=str(settings.get(API_BASE_URL) or _adapter(inbox.channel).default_api_base_url)
+        or "http://localhost",  # email sends over SMTP, not HTTP
         message=OutboundMessage(
             recipient=delivery.recipient,
             text=delivery.text,
             reply_token=delivery.reply_token,
             client_reference=str(delivery.message_id),
+            context=context,
         ),
     )
 
@@ -692,6 +960,9 @@ def record_send(
         delivery.next_attempt_at = None
         delivery.last_error = None
         delivery.reply_token = None
+        inbox = session.get(Inbox, delivery.inbox_id)
+        if inbox is not None and inbox.channel == InboxChannel.EMAIL and provider_message_id:
+            _remember_thread(session, inbox, [provider_message_id], delivery.conversation_id)
     elif not retryable or delivery.attempt_count >= SEND_MAX_ATTEMPTS:
         _fail(delivery, error, now)
     else:
@@ -767,3 +1038,115 @@ def list_deliveries(
         query = query.where(OutboundDelivery.status == status)
     rows = session.scalars(query.order_by(OutboundDelivery.id.desc()).limit(limit))
     return [DeliveryOut.model_validate(r) for r in rows]
+
+
+# --- IMAP polling state --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """What the IMAP poller needs of an email inbox: where to log in and where it stopped."""
+
+    inbox_id: uuid.UUID
+    settings: dict[str, Any]
+    folder: str
+
+
+def imap_inboxes(session: Session, *, box: SecretBox) -> list[Mailbox]:
+    """Active email inboxes with an IMAP mailbox configured (all workspaces)."""
+    rows = session.scalars(
+        select(Inbox).where(Inbox.channel == InboxChannel.EMAIL, Inbox.is_active.is_(True)).order_by(Inbox.id)
+    )
+    return [
+        Mailbox(inbox.id, _inbox_settings(inbox, box), str(inbox.settings.get("folder") or "INBOX"))
+        for inbox in rows
+        if inbox.settings.get("imap_host")
+    ]
+
+
+def _mailbox_state(session: Session, inbox: Inbox, folder: str, *, lock: bool = False) -> MailboxState:
+    query = select(MailboxState).where(MailboxState.inbox_id == inbox.id, MailboxState.folder == folder)
+    if lock and not serial_writers(session):
+        query = query.with_for_update()
+    state = session.scalar(query)
+    if state is None:
+        session.execute(
+            insert_ignoring(session)(MailboxState)
+            .values([{"id": new_id(), "workspace_id": inbox.workspace_id, "inbox_id": inbox.id,
+                      "folder": folder, "last_uid": 0, "failure_count": 0}])
+            .on_conflict_do_nothing(index_elements=["inbox_id", "folder"])
+        )
+        state = session.scalar(query)
+    assert state is not None
+    return state
+
+
+def mailbox_cursor(session: Session, *, inbox_id: uuid.UUID, folder: str, uidvalidity: int) -> int:
+    """The last UID taken from the folder; 0 (take everything again) when UIDVALIDITY changed.
+
+    Re-reading a renumbered folder stores nothing twice: the ledger dedupes on Message-ID.
+    """
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None:
+        raise NotFound("inbox not found")
+    state = _mailbox_state(session, inbox, folder, lock=True)
+    if state.uidvalidity != uidvalidity:
+        if state.uidvalidity is not None:
+            log.warning("UIDVALIDITY of %s in inbox %s changed: reading it again", folder, inbox_id)
+        state.uidvalidity = uidvalidity
+        state.last_uid = 0
+        session.flush()
+    return state.last_uid
+
+
+def advance_mailbox(session: Session, *, inbox_id: uuid.UUID, folder: str, uid: int) -> None:
+    """Move the folder's cursor past a UID whose mail is in the ledger (same transaction)."""
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None:
+        return
+    state = _mailbox_state(session, inbox, folder, lock=True)
+    state.last_uid = max(state.last_uid, uid)
+    session.flush()
+
+
+def record_poll(session: Session, *, inbox_id: uuid.UUID, folder: str, error: str | None = None) -> None:
+    """Record the outcome of one poll of the folder (health of the inbox)."""
+    inbox = session.get(Inbox, inbox_id)
+    if inbox is None:
+        return
+    state = _mailbox_state(session, inbox, folder, lock=True)
+    now = clock.now()
+    state.polled_at = now
+    if error is None:
+        state.succeeded_at = now
+        state.failure_count = 0
+        state.last_error = None
+    else:
+        state.failure_count += 1
+        state.last_error = error[:1000]
+        log.warning(
+            "IMAP poll of inbox %s failed (%d in a row): %s", inbox_id, state.failure_count, error[:200]
+        )
+    session.flush()
+
+
+def mailbox_health(session: Session, inbox: Inbox) -> MailboxHealth:
+    """How polling of an email inbox's folder is doing: ok, error, stalled, or new (never polled)."""
+    folder = str(inbox.settings.get("folder") or "INBOX")
+    state = session.scalar(
+        select(MailboxState).where(MailboxState.inbox_id == inbox.id, MailboxState.folder == folder)
+    )
+    if state is None:
+        return MailboxHealth(status="new", folder=folder, uidvalidity=None, last_uid=0, polled_at=None,
+                             succeeded_at=None, failure_count=0, last_error=None)
+    if state.last_error is not None:
+        status = "error"
+    elif state.succeeded_at is None or clock.now() - state.succeeded_at > MAILBOX_STALLED_AFTER:
+        status = "stalled"
+    else:
+        status = "ok"
+    return MailboxHealth(
+        status=status, folder=folder, uidvalidity=state.uidvalidity, last_uid=state.last_uid,
+        polled_at=state.polled_at, succeeded_at=state.succeeded_at, failure_count=state.failure_count,
+        last_error=state.last_error,
+    )

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.channels import service
 from kefu.channels.adapters.base import SendFailed
+from kefu.channels.adapters.email.imap import MailboxError, open_mailbox
 from kefu.channels.adapters.registry import adapter_for
+from kefu.channels.attachments import AttachmentStore
 from kefu.core import clock
 from kefu.core.secretbox import SecretBox
 from kefu.jobs.unit_of_work import unit_of_work
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 PROCESS_JOB = "channels.process_inbound"
 SEND_JOB = "channels.send_outbound"
 RETRY_DUE_JOB = "channels.retry_due"
+POLL_MAIL_JOB = "channels.poll_mail"
 SEND_TIMEOUT_SECONDS = 15.0
 LEASE_MARGIN_SECONDS = 60.0
 DUE_BATCH = 500
@@ -38,6 +41,7 @@ class ChannelJobs:
         enqueue: Enqueue,
         sink: service.IntakeSink,
         box: SecretBox,
+        store: AttachmentStore,
         *,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -45,6 +49,7 @@ class ChannelJobs:
         self._enqueue = enqueue
         self._sink = sink
         self._box = box
+        self._store = store
         self._transport = transport
 
     def process(self, entry_id: str) -> None:
@@ -107,6 +112,48 @@ class ChannelJobs:
             self._enqueue(PROCESS_JOB, str(entry_id))
         for delivery_id in deliveries:
             self._enqueue(SEND_JOB, str(delivery_id))
+
+    def poll_mail(self) -> None:
+        """Periodic job: read new mail of every email inbox with an IMAP mailbox."""
+        with unit_of_work(self._session_factory) as session:
+            mailboxes = service.imap_inboxes(session, box=self._box)
+        for mailbox in mailboxes:
+            self.poll_mailbox(mailbox)
+
+    def poll_mailbox(self, mailbox: service.Mailbox) -> int:
+        """Take the folder's mail after the stored UID into the ledger, one commit per message; how many.
+
+        The cursor moves in the same transaction as the message's ledger entry, so a crash or
+        restart resumes after the last stored mail and never skips one.
+        """
+        taken = 0
+        error: str | None = None
+        try:
+            with open_mailbox(mailbox.settings) as reader:
+                with unit_of_work(self._session_factory) as session:
+                    last_uid = service.mailbox_cursor(
+                        session, inbox_id=mailbox.inbox_id, folder=mailbox.folder,
+                        uidvalidity=reader.uidvalidity,
+                    )
+                for uid, raw in reader.fetch(reader.uids_after(last_uid)):
+                    with unit_of_work(self._session_factory) as session:
+                        accepted = service.accept_mail(
+                            session, inbox_id=mailbox.inbox_id, raw=raw, source="IMAP",
+                            url=f"imap://{mailbox.settings.get('imap_host')}/{mailbox.folder}"
+                            f";UIDVALIDITY={reader.uidvalidity}/;UID={uid}",
+                            box=self._box, store=self._store,
+                        )
+                        service.advance_mailbox(
+                            session, inbox_id=mailbox.inbox_id, folder=mailbox.folder, uid=uid
+                        )
+                    taken += 1
+                    for entry_id in accepted.entry_ids:
+                        self._enqueue(PROCESS_JOB, str(entry_id))
+        except MailboxError as exc:
+            error = str(exc)
+        with unit_of_work(self._session_factory) as session:
+            service.record_poll(session, inbox_id=mailbox.inbox_id, folder=mailbox.folder, error=error)
+        return taken
 
     def _later(self, job: str, key: str, at: Any) -> None:
         delay = max((at - clock.now()).total_seconds(), 0.0)

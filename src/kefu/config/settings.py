@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     """Base URL of an OpenAI-compatible speech-to-text server (…/v1) that transcribes phone calls."""
     speech_to_text_model: str = "whisper-1"
     speech_to_text_api_key: SecretStr | None = None
+    smtp_host: str = "127.0.0.1"
+    """Interface of the built-in SMTP receiver."""
+    smtp_port: int | None = None
+    """Port of the built-in SMTP receiver; `kefu serve` starts it only when this is set."""
+    smtp_max_message_bytes: int | None = Field(default=None, ge=1024)
+    """Largest message the SMTP receiver takes (default 25 MiB); larger ones are refused with 552."""
 
     def secure_cookies(self, request_scheme: str) -> bool:
         """Whether session cookies carry `Secure`: configured, an HTTPS request, or an https public URL."""

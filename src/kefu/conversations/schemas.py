@@ -110,14 +110,19 @@ SYSTEM = Actor()
 
 
 class Attachment(_In):
-    """Metadata of a file attached to a message; the bytes live elsewhere (url)."""
+    """Metadata of a file attached to a message; the bytes live at `url` (elsewhere, or kept by Kefu)."""
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(_storable)]
     content_type: Annotated[
         str, StringConstraints(pattern=r"^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+$", max_length=127)
     ]
     size: int = Field(ge=0, le=10 * 2**30)
-    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00]+$", max_length=2048)]
+    url: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^(https?://[^\s\x00]+|/api/v1/attachments/[0-9a-fA-F-]{36})$", max_length=2048
+        ),
+    ] = Field(description="An http(s) URL, or a file kept by Kefu (`/api/v1/attachments/<id>`).")
 
 
 class MessageBody(_In):

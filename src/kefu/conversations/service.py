@@ -133,12 +133,17 @@ def receive_message(
     language: str | None = None,
     inbox_id: uuid.UUID | None = None,
     reopen_window: timedelta = lifecycle.REOPEN_WINDOW,
+    conversation_id: uuid.UUID | None = None,
+    new_thread: bool = False,
 ) -> ReceivedMessage:
     """Store a customer message in the customer's open conversation on the channel, or open one.
 
     A pending or snoozed conversation goes back to open; a resolved one reopens within
     `reopen_window` after resolution, otherwise (and after closing) a new conversation starts.
     A repeated `external_id` returns the stored message instead of storing it twice.
+    Threaded channels (email) name the conversation a message answers (`conversation_id`: used
+    when it is this customer's on this channel and inbox and still takes a reply) and say that a
+    message answering nothing starts its own conversation (`new_thread`).
     """
     body = validated(
         MessageBody,
@@ -159,9 +164,15 @@ def receive_message(
             )
     now = clock.now()
     actor = Actor(kind=ActorKind.CUSTOMER, id=customer.id)
-    conversation = intake.continuable(
-        session, workspace_id, customer.id, channel, inbox_id, now, reopen_window
-    )
+    conversation = None
+    if conversation_id is not None:
+        conversation = _thread_conversation(
+            session, workspace_id, customer.id, channel, inbox_id, conversation_id, now, reopen_window
+        )
+    if conversation is None and not new_thread:
+        conversation = intake.continuable(
+            session, workspace_id, customer.id, channel, inbox_id, now, reopen_window
+        )
     if conversation is None:
         row, message_row = intake.open_new(
             session,
@@ -190,6 +201,33 @@ def receive_message(
         message=MessageOut.model_validate(message),
         reopened=reopened,
     )
+
+
+def _thread_conversation(
+    session: Session,
+    workspace_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    channel: Channel,
+    inbox_id: uuid.UUID | None,
+    conversation_id: uuid.UUID,
+    now: datetime,
+    window: timedelta,
+) -> Conversation | None:
+    """The named conversation when it is the customer's on this channel and inbox and takes a reply."""
+    row = session.scalar(
+        select(Conversation)
+        .where(
+            Conversation.id == conversation_id,
+            Conversation.workspace_id == workspace_id,
+            Conversation.customer_id == customer_id,
+            Conversation.channel == channel,
+            intake.same_inbox(inbox_id),
+        )
+        .with_for_update()
+    )
+    if row is None or not lifecycle.accepts_customer_reply(row.status, row.resolved_at, now, window):
+        return None
+    return row
 
 
 def send_reply(

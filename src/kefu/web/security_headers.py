@@ -32,6 +32,9 @@ API_HEADERS: list[tuple[bytes, bytes]] = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
+WIDGET_PATHS = ("/widget/",)
+"""The chat widget's pages and socket set their own headers (other sites frame them: `frame-ancestors`
+from the inbox's allowed origins)."""
 
 
 class SecurityHeaders:
@@ -42,7 +45,7 @@ class SecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through, adding the headers as the response starts."""
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(WIDGET_PATHS):
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]

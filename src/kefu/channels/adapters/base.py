@@ -106,6 +106,8 @@ class Media:
     content_type: str | None = None
     name: str | None = None
     size: int | None = None
+    content: bytes | None = field(default=None, repr=False)
+    """The bytes when the request carries them (email); the ledger keeps them in the attachment store."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Contact:
     phone: str | None = None
     email: str | None = None
     language: str | None = None
+    verified: bool = True
+    """Whether the provider proves the phone / email (a chat visitor's typed ones are only claims)."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,9 @@ class OutboundMessage:
     text: str
     reply_token: str | None = None
     client_reference: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    """What the channel needs to thread the reply: the `extra` of the message answered, plus
+    `reference_token` (email: Message-ID, References and Subject are built from it)."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +177,8 @@ class Parsed:
     items: Sequence[InboundItem]
     reply: str | None = None
     reply_content_type: str = "text/plain"
+    ignored: str | None = None
+    """Why a genuine request holds no customer message (auto-reply, bounce): kept, not processed."""
 
 
 class Adapter(Protocol):

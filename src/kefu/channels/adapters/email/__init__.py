@@ -1,0 +1,1 @@
+"""Email: SMTP and IMAP intake, SMTP replies, MIME reading."""
