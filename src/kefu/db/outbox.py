@@ -73,6 +73,11 @@ def publish_many(session: Session, events: Iterable[DomainEvent]) -> None:
     )
 
 
+def note_written(session: Session) -> None:
+    """Events were inserted by a set-based statement in this transaction: wake the relay after commit."""
+    session.info[_WRITTEN_KEY] = True
+
+
 def _pending(session: Session) -> list[tuple[SessionTransaction, dict[str, Any]]]:
     pending: list[tuple[SessionTransaction, dict[str, Any]]] = session.info.get(_PENDING_KEY, [])
     return pending

@@ -10,7 +10,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.conversations import service as conversations
@@ -19,11 +19,9 @@ from kefu.conversations.schemas import ConversationOut
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound
 from kefu.customers import service as customers
-from kefu.db.outbox import publish_many
 from kefu.db.scoped import get_scoped
 from kefu.sla.calendar import BusinessCalendar
 from kefu.sla.enums import ConditionField, ConditionOp, Market, Metric, TargetState
-from kefu.sla.events import SlaBreached, SlaWarning
 from kefu.sla.models import ConversationSla, SlaCalendar, SlaPolicy, SlaTarget
 from kefu.sla.schemas import (
     AppliedTargetOut,
@@ -35,6 +33,7 @@ from kefu.sla.schemas import (
     PolicyOut,
     PolicyPatch,
 )
+from kefu.sla.sweep import SweepResult, sweep_batch
 
 UNFINISHED = (TargetState.ACTIVE, TargetState.PAUSED)
 CUSTOMER_FIELDS = {ConditionField.VIP_TIER, ConditionField.MARKET}
@@ -545,73 +544,10 @@ def _close(applied: _Applied, at: datetime) -> None:
 # --- the sweep ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SweepResult:
-    """What one sweep batch did."""
-
-    examined: int
-    warnings: int
-    breaches: int
-
-
 def sweep_due(session: Session, *, limit: int = SWEEP_BATCH) -> SweepResult:
     """Raise `sla.warning` and `sla.breached` for targets whose time has come, each once (any workspace).
 
-    Rows are leased with `SKIP LOCKED` on PostgreSQL, so concurrent sweeps share the work.
+    Set-based (`sla.sweep`): rows are leased with `SKIP LOCKED` on PostgreSQL, so concurrent sweeps
+    share the work.
     """
-    now = clock.now()
-    rows = session.execute(
-        select(
-            SlaTarget.id,
-            SlaTarget.workspace_id,
-            SlaTarget.conversation_id,
-            SlaTarget.metric,
-            SlaTarget.cycle,
-            SlaTarget.due_at,
-            SlaTarget.warn_at,
-            SlaTarget.warned_at,
-            SlaTarget.breached_at,
-            SlaTarget.conversation_sla_id,
-        )
-        .where(SlaTarget.check_at <= now)
-        .order_by(SlaTarget.check_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not rows:
-        return SweepResult(0, 0, 0)
-    policies = dict(
-        session.execute(
-            select(ConversationSla.id, ConversationSla.policy_id).where(
-                ConversationSla.id.in_({r.conversation_sla_id for r in rows})
-            )
-        )
-        .tuples()
-        .all()
-    )
-    changes: list[dict[str, Any]] = []
-    events: list[SlaWarning | SlaBreached] = []
-    warnings = breaches = 0
-    for row in rows:
-        common = {
-            "workspace_id": row.workspace_id,
-            "conversation_id": row.conversation_id,
-            "target_id": row.id,
-            "policy_id": policies.get(row.conversation_sla_id),
-            "metric": row.metric,
-            "cycle": row.cycle,
-            "due_at": clock.as_utc(row.due_at),
-        }
-        warned, breached = row.warned_at, row.breached_at
-        if warned is None and row.warn_at <= now:
-            warned, warnings = now, warnings + 1
-            events.append(SlaWarning(**common, warn_at=clock.as_utc(row.warn_at)))
-        if breached is None and row.due_at <= now:
-            breached, breaches = now, breaches + 1
-            events.append(SlaBreached(**common, breached_at=now))
-        check = row.warn_at if warned is None else (row.due_at if breached is None else None)
-        changes.append({"id": row.id, "warned_at": warned, "breached_at": breached, "check_at": check})
-    session.execute(update(SlaTarget), changes)
-    publish_many(session, events)
-    session.flush()
-    return SweepResult(len(rows), warnings, breaches)
+    return sweep_batch(session, now=clock.now(), limit=limit)
