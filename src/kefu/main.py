@@ -25,6 +25,7 @@ from kefu.customers.api import router as customers_router
 from kefu.nlp.api import router as nlp_router
 from kefu.qa.api import router as qa_router
 from kefu.realtime.gateway import router as realtime_router
+from kefu.routing.api import router as routing_router
 from kefu.sla.api import router as sla_router
 from kefu.web.body_limit import BodySizeLimit
 from kefu.web.console import router as console_router
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 ROUTERS = [
     conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, qa_router,
-    health_router, wfm_router, sla_router, channels_router,
+    health_router, wfm_router, sla_router, channels_router, routing_router,
 ]
 """Matched in this order, route by route, on every request: the busiest first (no path is in two)."""
 

@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "kefu.qa.models",
     "kefu.sla.models",
     "kefu.channels.models",
+    "kefu.routing.models",
 )
 
 for _module in MODEL_MODULES:

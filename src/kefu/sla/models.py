@@ -39,6 +39,7 @@ class SlaPolicy(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     warning_percent: Mapped[int] = mapped_column(default=80)
     pause_statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
     targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    escalations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class ConversationSla(IdMixin, TimestampMixin, WorkspaceScoped, Base):

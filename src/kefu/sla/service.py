@@ -13,15 +13,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kefu.accounts import service as accounts
+from kefu.accounts.enums import Role
 from kefu.conversations import service as conversations
-from kefu.conversations.enums import Channel, ConversationStatus, Priority
-from kefu.conversations.schemas import ConversationOut
+from kefu.conversations.enums import Channel, ConversationStatus, Priority, TimelineKind
+from kefu.conversations.schemas import SYSTEM, ConversationOut
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound
 from kefu.customers import service as customers
+from kefu.db.outbox import publish_many
 from kefu.db.scoped import get_scoped
 from kefu.sla.calendar import BusinessCalendar
-from kefu.sla.enums import ConditionField, ConditionOp, Market, Metric, TargetState
+from kefu.sla.enums import (
+    ConditionField,
+    ConditionOp,
+    EscalationAction,
+    EscalationTrigger,
+    Market,
+    Metric,
+    TargetState,
+)
+from kefu.sla.events import SlaEscalated
 from kefu.sla.models import ConversationSla, SlaCalendar, SlaPolicy, SlaTarget
 from kefu.sla.schemas import (
     AppliedTargetOut,
@@ -539,6 +551,114 @@ def _close(applied: _Applied, at: datetime) -> None:
                 target, TargetState.MET if target.metric == Metric.RESOLUTION else TargetState.CANCELLED, at
             )
     applied.sla.closed_at, applied.sla.paused_since = at, None
+
+
+# --- escalations ------------------------------------------------------------------------------
+
+
+def escalate(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    target_id: uuid.UUID,
+    policy_id: uuid.UUID | None,
+    metric: Metric,
+    cycle: int,
+    due_at: datetime,
+    trigger: EscalationTrigger,
+) -> int:
+    """Run the policy's escalation levels for a raised warning or breach; how many actions fired.
+
+    Levels fire in order, each action once: notifications name their recipients in `sla.escalated`,
+    `raise_priority` moves the conversation one step up, `reassign` is carried out by routing.
+    """
+    policy = session.get(SlaPolicy, policy_id) if policy_id else None
+    if policy is None or policy.workspace_id != workspace_id or not policy.escalations:
+        return 0
+    levels = sorted(
+        (e for e in policy.escalations if e["on"] == trigger and e.get("metric") in (None, str(metric))),
+        key=lambda e: e["level"],
+    )
+    if not levels:
+        return 0
+    conversation = conversations.get_conversation(
+        session, workspace_id=workspace_id, conversation_id=conversation_id
+    )
+    events: list[SlaEscalated] = []
+    for escalation in levels:
+        for name in escalation["actions"]:
+            action = EscalationAction(name)
+            if action == EscalationAction.RAISE_PRIORITY:
+                _raise_priority(session, conversation)
+            events.append(
+                SlaEscalated(
+                    workspace_id=workspace_id, conversation_id=conversation_id, target_id=target_id,
+                    policy_id=policy.id, metric=metric, cycle=cycle, due_at=due_at, trigger=trigger,
+                    level=escalation["level"], action=action,
+                    recipient_ids=_recipients(session, conversation, action),
+                )
+            )
+    conversations.record_decision(
+        session,
+        workspace_id=workspace_id,
+        conversation_id=conversation_id,
+        kind=TimelineKind.ESCALATED,
+        details={
+            "metric": str(metric),
+            "trigger": str(trigger),
+            "policy_id": str(policy.id),
+            "levels": [
+                {"level": e.level, "action": str(e.action), "recipient_ids": _ids(e.recipient_ids)}
+                for e in events
+            ],
+        },
+        reason=f"sla_{trigger}",
+    )
+    publish_many(session, events)
+    session.flush()
+    return len(events)
+
+
+def _ids(values: list[uuid.UUID]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _raise_priority(session: Session, conversation: ConversationOut) -> None:
+    order = list(Priority)
+    current = conversations.get_conversation(
+        session, workspace_id=conversation.workspace_id, conversation_id=conversation.id
+    ).priority
+    if order.index(current) < len(order) - 1:
+        conversations.set_priority(
+            session, workspace_id=conversation.workspace_id, conversation_id=conversation.id,
+            priority=order[order.index(current) + 1], actor=SYSTEM,
+        )
+
+
+def _recipients(session: Session, conversation: ConversationOut, action: EscalationAction) -> list[uuid.UUID]:
+    """Whom a notify action addresses: the assignee, the team's supervisors (else all), the admins."""
+    ws = conversation.workspace_id
+    if action == EscalationAction.NOTIFY_ASSIGNEE:
+        return [conversation.assignee_id] if conversation.assignee_id else []
+    if action == EscalationAction.NOTIFY_TEAM_LEAD:
+        if conversation.team_id is not None:
+            members = accounts.list_agent_ids_of_team(session, workspace_id=ws, team_id=conversation.team_id)
+            leads = [
+                a for a in members
+                if accounts.get_agent(session, workspace_id=ws, agent_id=a).role == Role.SUPERVISOR
+            ]
+            if leads:
+                return leads
+        return _with_role(session, ws, Role.SUPERVISOR)
+    if action == EscalationAction.NOTIFY_MANAGER:
+        return _with_role(session, ws, Role.ADMIN)
+    return []
+
+
+def _with_role(session: Session, workspace_id: uuid.UUID, role: Role) -> list[uuid.UUID]:
+    page = accounts.list_agents(session, workspace_id=workspace_id, role=role, active=True, limit=200)
+    return sorted(a.id for a in page.items)
 
 
 # --- the sweep ---------------------------------------------------------------------------------
