@@ -908,6 +908,11 @@ def record_assignment(
     entry = _entry_row(session, workspace_id, conversation_id)
     if entry is None or entry.assignee_id == assignee_id or entry.state == EntryState.DONE:
         return
+    current = conversations.get_conversation(
+        session, workspace_id=workspace_id, conversation_id=conversation_id
+    )
+    if current.assignee_id != assignee_id:
+        return  # a stale event: a later assignment (routing's own, say) is already in place
     now = clock.now()
     if assignee_id is None:
         entry.assignee_id, entry.assigned_at, entry.state = None, None, EntryState.WAITING
