@@ -11,6 +11,7 @@ import pytest
 from kefu.routing.enums import Presence, Strategy
 from kefu.routing.strategies import (
     Candidate,
+    CandidatePool,
     Need,
     QueueRules,
     choose_agent,
@@ -128,7 +129,8 @@ def test_least_loaded_compares_load_share_of_capacity() -> None:
 def test_round_robin_continues_after_the_cursor_and_wraps() -> None:
     agents = [_agent(n) for n in (3, 1, 2)]
     assert choose_agent(Strategy.ROUND_ROBIN, CHAT_EN, agents).agent_id == _id(1)
-    assert choose_agent(Strategy.ROUND_ROBIN, CHAT_EN, agents, cursor=_id(1)).agent_id == _id(2)
+    turn = choose_agent(Strategy.ROUND_ROBIN, CHAT_EN, agents, cursor=_id(1))
+    assert turn.agent_id == _id(2) and [r["agent_id"] for r in turn.runners_up] == [str(_id(3)), str(_id(1))]
     assert choose_agent(Strategy.ROUND_ROBIN, CHAT_EN, agents, cursor=_id(3)).agent_id == _id(1)
     skipping = choose_agent(
         Strategy.ROUND_ROBIN, CHAT_EN, agents, cursor=_id(1), excluded=frozenset({_id(2)})
@@ -182,3 +184,49 @@ def test_the_choice_is_always_an_eligible_agent_and_never_worse_than_another() -
                 assert chosen.load_share("chat") == min(c.load_share("chat") for c in eligible)
             if strategy == Strategy.SKILLS_BEST_MATCH:
                 assert skill_fit(chosen, need) == max(skill_fit(c, need) for c in eligible)
+
+
+def test_the_vectorised_pool_decides_exactly_as_choose_agent() -> None:
+    """Contract of the fast path: same agent, runners-up, reasons and counts on random pools and needs."""
+    rng = random.Random(11)
+    for _ in range(200):
+        size = rng.randint(1, 40)
+        pool = [
+            _agent(
+                rng.randint(1, 10_000) * 100 + n,
+                presence=rng.choice([Presence.ONLINE] * 3 + list(Presence)),
+                languages={
+                    lang: rng.randint(1, 5)
+                    for lang in rng.sample(["en", "th", "vi", "zh"], rng.randint(1, 3))
+                },
+                product_lines=frozenset(rng.sample(["cards", "loans", "orders"], rng.randint(0, 2))),
+                channels=frozenset(rng.choice([[], ["chat"], ["email"]])),
+                complaints=rng.random() < 0.5,
+                vip=rng.random() < 0.4,
+                capacity={"chat": rng.randint(0, 3)},
+                load={"chat": rng.randint(0, 3)},
+                level=rng.choice(["junior", "intermediate", "senior"]),
+                last_assigned_at=rng.choice([None, T0 + timedelta(seconds=rng.randint(0, 20))]),
+            )
+            for n in range(size)
+        ]
+        fast = CandidatePool(pool)
+        for _ in range(5):
+            need = Need(
+                channel="chat",
+                language=rng.choice([None, "en", "th", "ms"]),
+                min_proficiency=rng.randint(1, 4),
+                product_line=rng.choice([None, "cards", "loans"]),
+                complaint=rng.random() < 0.3,
+                vip=rng.random() < 0.3,
+                min_level=rng.choice(["junior", "intermediate", "senior"]),
+            )
+            excluded = frozenset(c.agent_id for c in rng.sample(pool, rng.randint(0, min(3, size))))
+            cursor = rng.choice([None, rng.choice(pool).agent_id, _id(rng.randint(1, 10**6))])
+            for strategy in Strategy:
+                plain = choose_agent(strategy, need, pool, cursor=cursor, excluded=excluded)
+                vector = fast.choose(strategy, need, cursor=cursor, excluded=excluded)
+                assert vector == plain, (strategy, need)
+            winner = choose_agent(Strategy.SKILLS_BEST_MATCH, need, pool)
+            if winner.agent_id is not None:
+                fast.book(winner.agent_id, "chat", T0 + timedelta(seconds=rng.randint(21, 40)))

@@ -47,14 +47,22 @@ from kefu.routing.schemas import (
 )
 from kefu.routing.strategies import (
     Candidate,
+    CandidatePool,
     Decision,
     Need,
     QueueRules,
     choose_agent,
+    condition_holds,
     match_queue,
 )
 
-__all__ = ["Candidate", "Need", "choose_agent"]  # the algorithms, for `kefu bench routing`
+__all__ = [
+    "Candidate",
+    "CandidatePool",
+    "Need",
+    "choose_agent",
+    "condition_holds",
+]  # the algorithms, for `kefu bench routing`
 
 PRIORITY_RANK = {priority: rank for rank, priority in enumerate(Priority)}
 VIP_RANK = {tier: rank for rank, tier in enumerate(VipTier)}
@@ -555,29 +563,28 @@ def dispatch_queue(
     line = _line(session, queue.id, limit)
     if not line:
         return 0
-    pool = _candidates(session, _members(session, queue.id))
+    members = _candidates(session, _members(session, queue.id))
+    pool = CandidatePool(members.values())
     assigned = 0
     for entry in line:
-        if not any(c.presence == Presence.ONLINE and c.free(entry.channel) > 0 for c in pool.values()):
+        if not any(c.presence == Presence.ONLINE and c.free(entry.channel) > 0 for c in members.values()):
             break
-        decision = choose_agent(
+        decision = pool.choose(
             Strategy(queue.strategy),
             _need(queue, entry),
-            pool.values(),
             cursor=queue.last_agent_id,
             excluded=frozenset(uuid.UUID(a) for a in entry.excluded),
         )
         if decision.agent_id is None:
             continue
-        _assign(session, queue, entry, decision, pool[decision.agent_id])
+        _assign(session, queue, entry, decision)
+        pool.book(decision.agent_id, entry.channel, clock.now())
         assigned += 1
     session.flush()
     return assigned
 
 
-def _assign(
-    session: Session, queue: RoutingQueue, entry: RoutingEntry, decision: Decision, chosen: Candidate
-) -> None:
+def _assign(session: Session, queue: RoutingQueue, entry: RoutingEntry, decision: Decision) -> None:
     now = clock.now()
     assert decision.agent_id is not None
     entry.state, entry.assignee_id, entry.assigned_at, entry.accepted_at = (
@@ -593,8 +600,6 @@ def _assign(
             queue.strategy,
         )
     queue.last_agent_id = decision.agent_id
-    chosen.load[entry.channel] = chosen.load.get(entry.channel, 0) + 1
-    chosen.last_assigned_at = now
     profile = session.get(RoutingProfile, decision.agent_id)
     if profile is not None:
         profile.last_assigned_at = now
@@ -669,7 +674,7 @@ def pull_next(
     if best is None:
         raise Conflict("nothing is waiting that this agent can take", code="nothing_waiting")
     _, entry, queue, decision = best
-    _assign(session, queue, entry, Decision(agent_id, Strategy.MANUAL, 1, [], {}), candidate)
+    _assign(session, queue, entry, Decision(agent_id, Strategy.MANUAL, 1, [], {}))
     entry.accepted_at = clock.now()
     session.flush()
     return EntryOut.model_validate(entry)
