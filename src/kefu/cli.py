@@ -726,10 +726,12 @@ if __name__ == "__main__":
 @click.option("--database-url", default=None, help="Also sweep on this PostgreSQL database.")
 @click.option("--conversations", type=int, default=100_000, show_default=True,
               help="Open conversations, each with a due SLA target.")
-@click.option("--agents", type=int, default=1_000, show_default=True, help="Online agents of the decision run.")
-@click.option("--waiting", type=int, default=10_000, show_default=True, help="Waiting conversations to assign.")
+@click.option("--agents", type=int, default=1_000, show_default=True, help="Online agents (decisions).")
+@click.option("--waiting", type=int, default=10_000, show_default=True, help="Waiting conversations.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per backend.")
-def bench_routing(database_url: str | None, conversations: int, agents: int, waiting: int, as_json: bool) -> None:
+def bench_routing(
+    database_url: str | None, conversations: int, agents: int, waiting: int, as_json: bool
+) -> None:
     """Assignment decisions and queue rules in-process, then one SLA sweep per backend."""
     import json as json_module
 
