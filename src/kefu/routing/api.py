@@ -20,11 +20,11 @@ from kefu.routing import service
 from kefu.routing.schemas import (
     EntryOut,
     PresenceIn,
-    ProfileIn,
     ProfileOut,
+    ProfileUpdate,
     QueueIn,
     QueueOut,
-    QueuePatch,
+    QueueUpdate,
     ReportOut,
     SettingsIn,
     SettingsOut,
@@ -60,7 +60,7 @@ def read_queue(queue_id: uuid.UUID, principal: Manager, session: DbSession) -> o
 
 
 @router.patch("/routing/queues/{queue_id}", response_model=QueueOut)
-def update_queue(queue_id: uuid.UUID, data: QueuePatch, principal: Manager, session: DbSession) -> object:
+def update_queue(queue_id: uuid.UUID, data: QueueUpdate, principal: Manager, session: DbSession) -> object:
     """Change a queue (`agent_ids` replaces its members)."""
     return service.update_queue(session, workspace_id=principal.workspace_id, queue_id=queue_id, data=data)
 
@@ -99,7 +99,9 @@ def read_profile(agent_id: uuid.UUID, principal: Manager, session: DbSession) ->
 
 
 @router.patch("/routing/agents/{agent_id}", response_model=ProfileOut)
-def update_profile(agent_id: uuid.UUID, data: ProfileIn, principal: Manager, session: DbSession) -> object:
+def update_profile(
+    agent_id: uuid.UUID, data: ProfileUpdate, principal: Manager, session: DbSession
+) -> object:
     """Change an agent's skills (languages, product lines, channels, complaints, VIP) or capacity."""
     return service.update_profile(session, workspace_id=principal.workspace_id, agent_id=agent_id, data=data)
 

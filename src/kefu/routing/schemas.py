@@ -71,7 +71,7 @@ class QueueIn(_In):
         return self
 
 
-class QueuePatch(_In):
+class QueueUpdate(_In):
     """Change some fields of a queue (`agent_ids` replaces the members)."""
 
     name: Name | None = None
@@ -109,7 +109,7 @@ class QueueOut(BaseModel):
     waiting: int
 
 
-class ProfileIn(_In):
+class ProfileUpdate(_In):
     """An agent's skills and capacity (fields left out stay)."""
 
     languages: dict[Short, int] | None = None
@@ -120,7 +120,7 @@ class ProfileIn(_In):
     capacity: dict[Channel, int] | None = None
 
     @model_validator(mode="after")
-    def _ranges(self) -> ProfileIn:
+    def _ranges(self) -> ProfileUpdate:
         if self.languages is not None and any(not 1 <= v <= 5 for v in self.languages.values()):
             raise ValueError("language proficiency is 1 (basic) to 5 (native)")
         if self.capacity is not None and any(not 0 <= v <= 200 for v in self.capacity.values()):

@@ -34,11 +34,11 @@ from kefu.routing.models import (
 )
 from kefu.routing.schemas import (
     EntryOut,
-    ProfileIn,
     ProfileOut,
+    ProfileUpdate,
     QueueIn,
     QueueOut,
-    QueuePatch,
+    QueueUpdate,
     ReportOut,
     ReportRow,
     SettingsIn,
@@ -105,7 +105,7 @@ def get_queue(session: Session, *, workspace_id: uuid.UUID, queue_id: uuid.UUID)
 
 
 def update_queue(
-    session: Session, *, workspace_id: uuid.UUID, queue_id: uuid.UUID, data: QueuePatch
+    session: Session, *, workspace_id: uuid.UUID, queue_id: uuid.UUID, data: QueueUpdate
 ) -> QueueOut:
     """Change a queue; waiting conversations are dispatched under the new settings."""
     row = _queue_row(session, workspace_id, queue_id)
@@ -226,7 +226,7 @@ def list_profiles(session: Session, *, workspace_id: uuid.UUID) -> list[ProfileO
 
 
 def update_profile(
-    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, data: ProfileIn
+    session: Session, *, workspace_id: uuid.UUID, agent_id: uuid.UUID, data: ProfileUpdate
 ) -> ProfileOut:
     """Change an agent's skills or capacity; raised capacity is filled from their queues at once."""
     row = _profile_row(session, workspace_id, agent_id)
