@@ -297,6 +297,7 @@ def test_auto_away_when_the_session_goes_quiet_and_back_on_heartbeat(
 ) -> None:
     member = make_agent(container, workspace_id=tenant.workspace_id)
     api.patch(f"{API}/routing/agents/{member.agent_id}", json={"languages": {"en": 3}})
+    assert api.get(f"{API}/routing/settings").json() == {"auto_away_seconds": None}  # off by default
     assert api.put(f"{API}/routing/settings", json={"auto_away_seconds": 60}).status_code == 200
     _queue(api, [member.agent_id], rules=[{}])
     online = api.put(f"{API}/routing/me/presence", json={"presence": "online"}, headers=member.headers)

@@ -78,7 +78,7 @@ class RoutingSettings(WorkspaceScoped, Base):
     workspace_index = False
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    auto_away_seconds: Mapped[int] = mapped_column(default=600)
+    auto_away_seconds: Mapped[int | None]
     __table_args__ = (UniqueConstraint("workspace_id"),)
 
 

@@ -155,15 +155,15 @@ class PresenceIn(_In):
 
 
 class SettingsIn(_In):
-    """Workspace routing settings."""
+    """Workspace routing settings: auto-away after this many quiet seconds (null: off)."""
 
-    auto_away_seconds: int = Field(ge=30, le=86_400)
+    auto_away_seconds: int | None = Field(ge=30, le=86_400)
 
 
 class SettingsOut(BaseModel):
     """Workspace routing settings."""
 
-    auto_away_seconds: int
+    auto_away_seconds: int | None
 
 
 class TransferIn(_In):

@@ -70,7 +70,6 @@ VIP_SKILL_FROM = VIP_RANK[VipTier.GOLD]
 """From this customer tier on, a conversation needs an agent with the VIP skill and the queue's VIP level."""
 DISPATCH_BATCH = 200
 """Waiting conversations one dispatch pass looks at, in queue order."""
-DEFAULT_AUTO_AWAY_SECONDS = 600
 UNAVAILABLE = (Presence.AWAY, Presence.OFFLINE)
 
 
@@ -300,7 +299,7 @@ def sync_agent(
 def get_settings(session: Session, *, workspace_id: uuid.UUID) -> SettingsOut:
     """The workspace's routing settings."""
     row = _settings_row(session, workspace_id)
-    return SettingsOut(auto_away_seconds=row.auto_away_seconds if row else DEFAULT_AUTO_AWAY_SECONDS)
+    return SettingsOut(auto_away_seconds=row.auto_away_seconds if row else None)
 
 
 def update_settings(session: Session, *, workspace_id: uuid.UUID, data: SettingsIn) -> SettingsOut:
@@ -1017,13 +1016,17 @@ class SweepResult:
 def sweep(session: Session, *, workspace_id: uuid.UUID) -> SweepResult:
     """Auto-away quiet agents, re-route unaccepted offers, overflow long waits, dispatch every queue."""
     now = clock.now()
-    quiet_after = timedelta(seconds=get_settings(session, workspace_id=workspace_id).auto_away_seconds)
-    quiet = list(
-        session.scalars(
-            select(RoutingProfile.agent_id).where(
-                RoutingProfile.workspace_id == workspace_id,
-                RoutingProfile.presence == Presence.ONLINE,
-                RoutingProfile.last_seen_at <= now - quiet_after,
+    quiet_seconds = get_settings(session, workspace_id=workspace_id).auto_away_seconds
+    quiet = (
+        []
+        if quiet_seconds is None
+        else list(
+            session.scalars(
+                select(RoutingProfile.agent_id).where(
+                    RoutingProfile.workspace_id == workspace_id,
+                    RoutingProfile.presence == Presence.ONLINE,
+                    RoutingProfile.last_seen_at <= now - timedelta(seconds=quiet_seconds),
+                )
             )
         )
     )

@@ -59,7 +59,7 @@ def upgrade() -> None:
     op.create_table(
         "routing_settings",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("auto_away_seconds", sa.Integer(), nullable=False),
+        sa.Column("auto_away_seconds", sa.Integer(), nullable=True),
         sa.Column("workspace_id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
