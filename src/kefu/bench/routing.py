@@ -106,9 +106,13 @@ def run_routing_bench(*, database_url: str | None = None, conversations: int = 1
             examined = sweep_job(sessions)()
             seconds = time.perf_counter() - began
             with sessions() as session:
-                if database_url:
+                if database_url:  # children first: a cascade from conversations would scan them per row
                     session.execute(delete(OutboxEvent).where(OutboxEvent.workspace_id == ws))
-                    session.execute(delete(tables["workspaces"]).where(tables["workspaces"].c.id == ws))
+                    children = ("sla_targets", "conversation_slas", "conversations", "customers")
+                    for name in (*children, "workspaces"):
+                        table = tables[name]
+                        key = table.c.id if name == "workspaces" else table.c.workspace_id
+                        session.execute(delete(table).where(key == ws))
                     session.commit()
         engine.dispose()
     return {

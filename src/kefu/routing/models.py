@@ -87,7 +87,7 @@ class RoutingEntry(IdMixin, WorkspaceScoped, Base):
 
     __tablename__ = "routing_entries"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "conversation_id"),
+        UniqueConstraint("conversation_id"),
         Index("ix_routing_entries_line", "queue_id", "state", "priority_rank", "vip_rank", "waiting_since"),
         Index("ix_routing_entries_assignee", "assignee_id", "state"),
     )

@@ -181,9 +181,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_routing_entries")),
-        sa.UniqueConstraint(
-            "workspace_id", "conversation_id", name=op.f("uq_routing_entries_workspace_id_conversation_id")
-        ),
+        sa.UniqueConstraint("conversation_id", name=op.f("uq_routing_entries_conversation_id")),
     )
     with op.batch_alter_table("routing_entries", schema=None) as batch_op:
         batch_op.create_index("ix_routing_entries_assignee", ["assignee_id", "state"], unique=False)
