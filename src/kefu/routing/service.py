@@ -383,6 +383,8 @@ def route_conversation(
             )
         )
     )
+    if not queues:
+        return EntryOut.model_validate(entry) if entry else None  # the workspace does not route
     match = match_queue((QueueRules(q.id, q.position, q.rules) for q in queues), facts)
     if match is None:
         if entry is None:
