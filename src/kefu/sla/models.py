@@ -46,7 +46,10 @@ class ConversationSla(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     """The SLA applied to one conversation: its policy, the priority and channel it was computed for."""
 
     __tablename__ = "conversation_slas"
-    __table_args__ = (UniqueConstraint("workspace_id", "conversation_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "conversation_id"),
+        Index("ix_conversation_slas_conversation_id", "conversation_id"),  # the FK's cascade looks it up
+    )
     workspace_index = False
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))

@@ -221,6 +221,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_routing_transfers_conversation", ["conversation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_routing_transfers_workspace_id"), ["workspace_id"], unique=False)
 
+    with op.batch_alter_table("conversation_slas", schema=None) as batch_op:
+        batch_op.create_index("ix_conversation_slas_conversation_id", ["conversation_id"], unique=False)
+
     with op.batch_alter_table("sla_policies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("escalations", sa.JSON(), nullable=False, server_default="[]"))
 
@@ -229,6 +232,9 @@ def downgrade() -> None:
     """Revert."""
     with op.batch_alter_table("sla_policies", schema=None) as batch_op:
         batch_op.drop_column("escalations")
+
+    with op.batch_alter_table("conversation_slas", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversation_slas_conversation_id")
 
     with op.batch_alter_table("routing_transfers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_routing_transfers_workspace_id"))
