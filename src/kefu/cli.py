@@ -763,18 +763,24 @@ if __name__ == "__main__":
 @click.option("--database-url", default=None, help="Also sweep on this PostgreSQL database.")
 @click.option("--conversations", type=int, default=100_000, show_default=True,
               help="Open conversations, each with a due SLA target.")
+@click.option("--agents", type=int, default=1_000, show_default=True, help="Online agents (decisions).")
+@click.option("--waiting", type=int, default=10_000, show_default=True, help="Waiting conversations.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per backend.")
-def bench_routing(database_url: str | None, conversations: int, as_json: bool) -> None:
-    """SLA sweep over open conversations with due targets (routing and rules: not built yet)."""
+def bench_routing(
+    database_url: str | None, conversations: int, agents: int, waiting: int, as_json: bool
+) -> None:
+    """Assignment decisions and queue rules in-process, then one SLA sweep per backend."""
     import json as json_module
 
-    from kefu.bench.routing import run_routing_bench
+    from kefu.bench.routing import run_decision_bench, run_routing_bench, run_rules_bench
 
+    shared = {**run_decision_bench(agents=agents, waiting=waiting), **run_rules_bench()}
     for url in [None, database_url] if database_url else [None]:
-        result = run_routing_bench(database_url=url, conversations=conversations)
+        result = {**run_routing_bench(database_url=url, conversations=conversations), **shared}
         click.echo(json_module.dumps(result) if as_json else
-                   f"{result['backend']}: {result['sla_targets_swept']:,} targets swept in "
-                   f"{result['sla_sweep_seconds']} s ({result['not_built']})")
+                   f"{result['backend']}: {result['decisions_per_second']:,} decisions/s, "
+                   f"p99 {result['decision_p99_ms']} ms; {result['rules_per_second']:,} rules/s; "
+                   f"{result['sla_targets_swept']:,} SLA targets swept in {result['sla_sweep_seconds']} s")
 
 
 @bench.command("relay")

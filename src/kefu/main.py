@@ -27,6 +27,7 @@ from kefu.nlp.api import router as nlp_router
 from kefu.privacy.api import router as privacy_router
 from kefu.qa.api import router as qa_router
 from kefu.realtime.gateway import router as realtime_router
+from kefu.routing.api import router as routing_router
 from kefu.sla.api import router as sla_router
 from kefu.sso.api import router as sso_router
 from kefu.sso.api import sign_in_router as sso_sign_in_router
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 ROUTERS = [
     conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, qa_router,
-    health_router, wfm_router, sla_router, channels_router, privacy_router,
+    health_router, wfm_router, sla_router, channels_router, privacy_router, routing_router,
     sso_router, sso_sign_in_router,
 ]
 """Matched in this order, route by route, on every request: the busiest first (no path is in two)."""

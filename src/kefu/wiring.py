@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.dependencies import PrincipalCache
-from kefu.accounts.events import AgentUpdated
+from kefu.accounts.events import AgentDeactivated, AgentUpdated
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
 from kefu.channels import service as channels
 from kefu.channels.handlers import OutboundRelay
@@ -27,6 +27,7 @@ from kefu.conversations import handlers as conversation_handlers
 from kefu.conversations import service as conversations
 from kefu.conversations.enums import Channel
 from kefu.conversations.events import (
+    ConversationAssigned,
     ConversationComplaintMarked,
     ConversationOpened,
     ConversationPriorityChanged,
@@ -64,9 +65,13 @@ from kefu.qa.tasks import SWEEP_JOB as QA_SWEEP_JOB
 from kefu.qa.tasks import evaluate_due_job, weekly_digest_job
 from kefu.realtime.feed import RealtimeFeed
 from kefu.realtime.hub import make_hub
+from kefu.routing import handlers as routing_handlers
+from kefu.routing.tasks import SWEEP_JOB as ROUTING_SWEEP_JOB
+from kefu.routing.tasks import sweep_job as routing_sweep_job
 from kefu.sla import handlers as sla_handlers
 from kefu.sla import service as sla
 from kefu.sla.enums import Metric
+from kefu.sla.events import SlaBreached, SlaEscalated, SlaWarning
 from kefu.sla.tasks import SWEEP_JOB as SLA_SWEEP_JOB
 from kefu.sla.tasks import sweep_job as sla_sweep_job
 from kefu.sso import service as sso_service
@@ -200,6 +205,17 @@ def subscribe_handlers(container: Container) -> None:
     subscribe(ConversationPriorityChanged, sla_handlers.on_priority_changed)
     subscribe(ConversationStatusChanged, sla_handlers.on_status_changed)
     subscribe(ConversationResolved, sla_handlers.on_conversation_resolved)
+    subscribe(SlaWarning, sla_handlers.on_target_raised)
+    subscribe(SlaBreached, sla_handlers.on_target_raised)
+    subscribe(ConversationOpened, routing_handlers.on_conversation_opened)
+    subscribe(MessageAnalysed, routing_handlers.on_message_analysed)
+    subscribe(ConversationAssigned, routing_handlers.on_conversation_assigned)
+    subscribe(ConversationPriorityChanged, routing_handlers.on_priority_changed)
+    subscribe(ConversationStatusChanged, routing_handlers.on_status_changed)
+    subscribe(MessageSent, routing_handlers.on_message_sent)
+    subscribe(AgentUpdated, routing_handlers.on_agent_changed)
+    subscribe(AgentDeactivated, routing_handlers.on_agent_changed)
+    subscribe(SlaEscalated, routing_handlers.on_sla_escalated)
 
 
 def register_jobs(container: Container) -> None:
@@ -224,6 +240,7 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_DIGEST_JOB, weekly_digest_job(sessions), minute="30", hour="1", day_of_week="1")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
+    runtime.periodic(ROUTING_SWEEP_JOB, routing_sweep_job(sessions), minute="*")
     runtime.periodic(RETENTION_JOB, apply_retention_job(sessions), minute="23")
     assert container.secret_box is not None and container.attachment_store is not None
     channel_jobs = ChannelJobs(

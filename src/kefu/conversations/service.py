@@ -367,6 +367,24 @@ def assign_conversation(
     return ConversationOut.model_validate(conversation)
 
 
+def record_decision(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    kind: TimelineKind,
+    details: dict[str, Any],
+    reason: str,
+    actor: Actor = SYSTEM,
+) -> None:
+    """Put another domain's decision on a conversation's timeline (routing's why, an SLA escalation)."""
+    if kind not in (TimelineKind.ROUTED, TimelineKind.ESCALATED):
+        raise ValueError(f"{kind} entries are written by the conversations domain itself")
+    conversation = _load(session, workspace_id, conversation_id)
+    changes.record(session, conversation, kind, actor, {}, details, reason)
+    session.flush()
+
+
 def set_priority(
     session: Session,
     *,

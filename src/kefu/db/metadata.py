@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "kefu.channels.models",
     "kefu.privacy.models",
     "kefu.sso.models",
+    "kefu.routing.models",
 )
 
 for _module in MODEL_MODULES:

@@ -109,6 +109,13 @@ def bulk_history(session: Session) -> Iterator[None]:
         session.info[_LANE_KEY] = previous
 
 
+def note_written(session: Session) -> None:
+    """Events were inserted by a set-based statement in this transaction: wake the relay after commit."""
+    hook: Callable[[], None] | None = session.info.get(AFTER_COMMIT_KEY)
+    if hook is not None:
+        after_commit(session, hook)
+
+
 def _pending(session: Session) -> list[tuple[SessionTransaction, dict[str, Any]]]:
     pending: list[tuple[SessionTransaction, dict[str, Any]]] = session.info.get(_PENDING_KEY, [])
     return pending

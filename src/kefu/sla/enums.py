@@ -1,4 +1,4 @@
-"""SLA metrics, applied-target states, markets and the condition vocabulary of SLA policies."""
+"""SLA metrics, applied-target states, markets, the condition vocabulary and escalations of SLA policies."""
 
 from __future__ import annotations
 
@@ -54,3 +54,20 @@ class ConditionOp(StrEnum):
     NE = "ne"
     IN = "in"
     NOT_IN = "not_in"
+
+
+class EscalationTrigger(StrEnum):
+    """What sets off an escalation level: the target's warning or its breach."""
+
+    WARNING = "warning"
+    BREACH = "breach"
+
+
+class EscalationAction(StrEnum):
+    """What an escalation level does: notify up the line, reassign (routing), or raise the priority."""
+
+    NOTIFY_ASSIGNEE = "notify_assignee"
+    NOTIFY_TEAM_LEAD = "notify_team_lead"
+    NOTIFY_MANAGER = "notify_manager"
+    REASSIGN = "reassign"
+    RAISE_PRIORITY = "raise_priority"

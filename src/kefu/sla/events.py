@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from kefu.core.events import DomainEvent
-from kefu.sla.enums import Metric
+from kefu.sla.enums import EscalationAction, EscalationTrigger, Metric
 
 
 class _TargetEvent(DomainEvent):
@@ -35,3 +35,18 @@ class SlaBreached(_TargetEvent):
     event_type: ClassVar[str] = "sla.breached"
 
     breached_at: datetime
+
+
+class SlaEscalated(_TargetEvent):
+    """An escalation level of the policy fired for a warning or breach: one event per action.
+
+    `recipient_ids` are whom a notify action addresses (assignee; the team's supervisors, or all
+    supervisors; the admins); routing reacts to `reassign`, sla itself raises the priority.
+    """
+
+    event_type: ClassVar[str] = "sla.escalated"
+
+    trigger: EscalationTrigger
+    level: int
+    action: EscalationAction
+    recipient_ids: list[uuid.UUID]

@@ -1,4 +1,4 @@
-"""Reactions of the sla domain to conversation events: apply, recompute, pause, mark met (idempotent)."""
+"""Reactions of the sla domain: conversation events (apply, recompute, pause, met) and its own escalations."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from kefu.conversations.events import (
 from kefu.core import clock
 from kefu.core.events import EventEnvelope
 from kefu.sla import service
+from kefu.sla.enums import EscalationTrigger
+from kefu.sla.events import SlaBreached, SlaWarning
 
 
 def on_conversation_opened(session: Session, envelope: EventEnvelope) -> None:
@@ -80,4 +82,21 @@ def on_conversation_resolved(session: Session, envelope: EventEnvelope) -> None:
             workspace_id=event.workspace_id,
             conversation_id=event.conversation_id,
             at=clock.as_utc(event.resolved_at),
+        )
+
+
+def on_target_raised(session: Session, envelope: EventEnvelope) -> None:
+    """A warning or breach was raised: run the policy's escalation levels for it."""
+    event = envelope.event
+    if isinstance(event, SlaWarning | SlaBreached):
+        service.escalate(
+            session,
+            workspace_id=event.workspace_id,
+            conversation_id=event.conversation_id,
+            target_id=event.target_id,
+            policy_id=event.policy_id,
+            metric=event.metric,
+            cycle=event.cycle,
+            due_at=event.due_at,
+            trigger=EscalationTrigger.WARNING if isinstance(event, SlaWarning) else EscalationTrigger.BREACH,
         )

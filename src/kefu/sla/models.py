@@ -39,13 +39,17 @@ class SlaPolicy(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     warning_percent: Mapped[int] = mapped_column(default=80)
     pause_statuses: Mapped[list[str]] = mapped_column(JSON, default=list)
     targets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    escalations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class ConversationSla(IdMixin, TimestampMixin, WorkspaceScoped, Base):
     """The SLA applied to one conversation: its policy, the priority and channel it was computed for."""
 
     __tablename__ = "conversation_slas"
-    __table_args__ = (UniqueConstraint("workspace_id", "conversation_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "conversation_id"),
+        Index("ix_conversation_slas_conversation_id", "conversation_id"),  # the FK's cascade looks it up
+    )
     workspace_index = False
 
     conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))

@@ -11,7 +11,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from kefu.conversations.enums import Channel, ConversationStatus, Priority
 from kefu.sla.calendar import WEEKDAYS, BusinessCalendar
-from kefu.sla.enums import ConditionField, ConditionOp, Market, Metric, TargetState
+from kefu.sla.enums import (
+    ConditionField,
+    ConditionOp,
+    EscalationAction,
+    EscalationTrigger,
+    Market,
+    Metric,
+    TargetState,
+)
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 ClockText = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")]
@@ -122,6 +130,15 @@ class TargetIn(_In):
     business_hours: bool = True
 
 
+class EscalationIn(_In):
+    """One escalation level: on a warning or breach (of one metric, or any), its actions in order."""
+
+    level: Annotated[int, Field(ge=1, le=9)]
+    on: EscalationTrigger
+    metric: Metric | None = None
+    actions: Annotated[list[EscalationAction], Field(min_length=1, max_length=5)]
+
+
 class PolicyIn(_In):
     """A new SLA policy (tried by position, lowest first; the first whose conditions all hold applies)."""
 
@@ -133,6 +150,7 @@ class PolicyIn(_In):
     warning_percent: Annotated[int, Field(ge=1, le=99)] = 80
     pause_statuses: list[ConversationStatus] = Field(default_factory=lambda: list(DEFAULT_PAUSE))
     targets: Annotated[list[TargetIn], Field(min_length=1, max_length=100)]
+    escalations: Annotated[list[EscalationIn], Field(max_length=20)] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_targets(self) -> PolicyIn:
@@ -159,6 +177,7 @@ class PolicyPatch(_In):
     warning_percent: Annotated[int, Field(ge=1, le=99)] | None = None
     pause_statuses: list[ConversationStatus] | None = None
     targets: Annotated[list[TargetIn], Field(min_length=1, max_length=100)] | None = None
+    escalations: Annotated[list[EscalationIn], Field(max_length=20)] | None = None
 
 
 class PolicyOut(BaseModel):
@@ -175,6 +194,7 @@ class PolicyOut(BaseModel):
     warning_percent: int
     pause_statuses: list[str]
     targets: list[dict[str, Any]]
+    escalations: list[dict[str, Any]]
     created_at: datetime
     updated_at: datetime
 

@@ -10,20 +10,30 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kefu.accounts import service as accounts
+from kefu.accounts.enums import Role
 from kefu.conversations import service as conversations
-from kefu.conversations.enums import Channel, ConversationStatus, Priority
-from kefu.conversations.schemas import ConversationOut
+from kefu.conversations.enums import Channel, ConversationStatus, Priority, TimelineKind
+from kefu.conversations.schemas import SYSTEM, ConversationOut
 from kefu.core import clock
 from kefu.core.errors import Conflict, NotFound
 from kefu.customers import service as customers
 from kefu.db.outbox import publish_many
 from kefu.db.scoped import get_scoped
 from kefu.sla.calendar import BusinessCalendar
-from kefu.sla.enums import ConditionField, ConditionOp, Market, Metric, TargetState
-from kefu.sla.events import SlaBreached, SlaWarning
+from kefu.sla.enums import (
+    ConditionField,
+    ConditionOp,
+    EscalationAction,
+    EscalationTrigger,
+    Market,
+    Metric,
+    TargetState,
+)
+from kefu.sla.events import SlaEscalated
 from kefu.sla.models import ConversationSla, SlaCalendar, SlaPolicy, SlaTarget
 from kefu.sla.schemas import (
     AppliedTargetOut,
@@ -35,6 +45,7 @@ from kefu.sla.schemas import (
     PolicyOut,
     PolicyPatch,
 )
+from kefu.sla.sweep import SweepResult, sweep_batch
 
 UNFINISHED = (TargetState.ACTIVE, TargetState.PAUSED)
 CUSTOMER_FIELDS = {ConditionField.VIP_TIER, ConditionField.MARKET}
@@ -542,76 +553,121 @@ def _close(applied: _Applied, at: datetime) -> None:
     applied.sla.closed_at, applied.sla.paused_since = at, None
 
 
+# --- escalations ------------------------------------------------------------------------------
+
+
+def escalate(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    target_id: uuid.UUID,
+    policy_id: uuid.UUID | None,
+    metric: Metric,
+    cycle: int,
+    due_at: datetime,
+    trigger: EscalationTrigger,
+) -> int:
+    """Run the policy's escalation levels for a raised warning or breach; how many actions fired.
+
+    Levels fire in order, each action once: notifications name their recipients in `sla.escalated`,
+    `raise_priority` moves the conversation one step up, `reassign` is carried out by routing.
+    """
+    policy = session.get(SlaPolicy, policy_id) if policy_id else None
+    if policy is None or policy.workspace_id != workspace_id or not policy.escalations:
+        return 0
+    levels = sorted(
+        (e for e in policy.escalations if e["on"] == trigger and e.get("metric") in (None, str(metric))),
+        key=lambda e: e["level"],
+    )
+    if not levels:
+        return 0
+    conversation = conversations.get_conversation(
+        session, workspace_id=workspace_id, conversation_id=conversation_id
+    )
+    events: list[SlaEscalated] = []
+    for escalation in levels:
+        for name in escalation["actions"]:
+            action = EscalationAction(name)
+            if action == EscalationAction.RAISE_PRIORITY:
+                _raise_priority(session, conversation)
+            events.append(
+                SlaEscalated(
+                    workspace_id=workspace_id, conversation_id=conversation_id, target_id=target_id,
+                    policy_id=policy.id, metric=metric, cycle=cycle, due_at=due_at, trigger=trigger,
+                    level=escalation["level"], action=action,
+                    recipient_ids=_recipients(session, conversation, action),
+                )
+            )
+    conversations.record_decision(
+        session,
+        workspace_id=workspace_id,
+        conversation_id=conversation_id,
+        kind=TimelineKind.ESCALATED,
+        details={
+            "metric": str(metric),
+            "trigger": str(trigger),
+            "policy_id": str(policy.id),
+            "levels": [
+                {"level": e.level, "action": str(e.action), "recipient_ids": _ids(e.recipient_ids)}
+                for e in events
+            ],
+        },
+        reason=f"sla_{trigger}",
+    )
+    publish_many(session, events)
+    session.flush()
+    return len(events)
+
+
+def _ids(values: list[uuid.UUID]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def _raise_priority(session: Session, conversation: ConversationOut) -> None:
+    order = list(Priority)
+    current = conversations.get_conversation(
+        session, workspace_id=conversation.workspace_id, conversation_id=conversation.id
+    ).priority
+    if order.index(current) < len(order) - 1:
+        conversations.set_priority(
+            session, workspace_id=conversation.workspace_id, conversation_id=conversation.id,
+            priority=order[order.index(current) + 1], actor=SYSTEM,
+        )
+
+
+def _recipients(session: Session, conversation: ConversationOut, action: EscalationAction) -> list[uuid.UUID]:
+    """Whom a notify action addresses: the assignee, the team's supervisors (else all), the admins."""
+    ws = conversation.workspace_id
+    if action == EscalationAction.NOTIFY_ASSIGNEE:
+        return [conversation.assignee_id] if conversation.assignee_id else []
+    if action == EscalationAction.NOTIFY_TEAM_LEAD:
+        if conversation.team_id is not None:
+            members = accounts.list_agent_ids_of_team(session, workspace_id=ws, team_id=conversation.team_id)
+            leads = [
+                a for a in members
+                if accounts.get_agent(session, workspace_id=ws, agent_id=a).role == Role.SUPERVISOR
+            ]
+            if leads:
+                return leads
+        return _with_role(session, ws, Role.SUPERVISOR)
+    if action == EscalationAction.NOTIFY_MANAGER:
+        return _with_role(session, ws, Role.ADMIN)
+    return []
+
+
+def _with_role(session: Session, workspace_id: uuid.UUID, role: Role) -> list[uuid.UUID]:
+    page = accounts.list_agents(session, workspace_id=workspace_id, role=role, active=True, limit=200)
+    return sorted(a.id for a in page.items)
+
+
 # --- the sweep ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """What one sweep batch did."""
-
-    examined: int
-    warnings: int
-    breaches: int
 
 
 def sweep_due(session: Session, *, limit: int = SWEEP_BATCH) -> SweepResult:
     """Raise `sla.warning` and `sla.breached` for targets whose time has come, each once (any workspace).
 
-    Rows are leased with `SKIP LOCKED` on PostgreSQL, so concurrent sweeps share the work.
+    Set-based (`sla.sweep`): rows are leased with `SKIP LOCKED` on PostgreSQL, so concurrent sweeps
+    share the work.
     """
-    now = clock.now()
-    rows = session.execute(
-        select(
-            SlaTarget.id,
-            SlaTarget.workspace_id,
-            SlaTarget.conversation_id,
-            SlaTarget.metric,
-            SlaTarget.cycle,
-            SlaTarget.due_at,
-            SlaTarget.warn_at,
-            SlaTarget.warned_at,
-            SlaTarget.breached_at,
-            SlaTarget.conversation_sla_id,
-        )
-        .where(SlaTarget.check_at <= now)
-        .order_by(SlaTarget.check_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not rows:
-        return SweepResult(0, 0, 0)
-    policies = dict(
-        session.execute(
-            select(ConversationSla.id, ConversationSla.policy_id).where(
-                ConversationSla.id.in_({r.conversation_sla_id for r in rows})
-            )
-        )
-        .tuples()
-        .all()
-    )
-    changes: list[dict[str, Any]] = []
-    events: list[SlaWarning | SlaBreached] = []
-    warnings = breaches = 0
-    for row in rows:
-        common = {
-            "workspace_id": row.workspace_id,
-            "conversation_id": row.conversation_id,
-            "target_id": row.id,
-            "policy_id": policies.get(row.conversation_sla_id),
-            "metric": row.metric,
-            "cycle": row.cycle,
-            "due_at": clock.as_utc(row.due_at),
-        }
-        warned, breached = row.warned_at, row.breached_at
-        if warned is None and row.warn_at <= now:
-            warned, warnings = now, warnings + 1
-            events.append(SlaWarning(**common, warn_at=clock.as_utc(row.warn_at)))
-        if breached is None and row.due_at <= now:
-            breached, breaches = now, breaches + 1
-            events.append(SlaBreached(**common, breached_at=now))
-        check = row.warn_at if warned is None else (row.due_at if breached is None else None)
-        changes.append({"id": row.id, "warned_at": warned, "breached_at": breached, "check_at": check})
-    session.execute(update(SlaTarget), changes)
-    publish_many(session, events)
-    session.flush()
-    return SweepResult(len(rows), warnings, breaches)
+    return sweep_batch(session, now=clock.now(), limit=limit)
