@@ -12,10 +12,21 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
+from kefu.automation import handlers as automation_handlers
+from kefu.automation.events import ConversationEscalated, WebhookRequested
+from kefu.automation.tasks import (
+    HANDOFFS_OVERDUE_JOB,
+    TIME_RULES_JOB,
+    WEBHOOK_JOB,
+    RuleWebhooks,
+    handoffs_overdue_job,
+    time_rules_job,
+)
 from kefu.channels.handlers import OutboundRelay
 from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult
 from kefu.channels.tasks import PROCESS_JOB, SEND_JOB, ChannelJobs
 from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
+from kefu.complaints import handlers as complaint_handlers
 from kefu.config.settings import Settings
 from kefu.conversations import events as conversation_events
 from kefu.conversations import handlers as conversation_handlers
@@ -139,7 +150,14 @@ def subscribe_handlers(container: Container) -> None:
     outbound = OutboundRelay(container.runtime.enqueue)
     subscribe(MessageSent, outbound.on_message_sent, name="channels.on_message_sent")
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
-    subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
+    subscribe(ConversationComplaintMarked, complaint_handlers.on_complaint_marked)
+    subscribe(ConversationEscalated, complaint_handlers.on_escalated)
+    subscribe(ConversationResolved, complaint_handlers.on_conversation_resolved)
+    for listened in automation_handlers.TRIGGERS:
+        subscribe(listened, automation_handlers.on_event, name="automation.on_event")
+    subscribe(
+        WebhookRequested, container.runtime.enqueue_event(WEBHOOK_JOB), name="automation.enqueue_webhook"
+    )
     subscribe(ConversationResolved, qa_handlers.on_conversation_resolved)
     if container.realtime is not None:
         for pushed in REALTIME_EVENTS:
@@ -176,6 +194,9 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_SWEEP_JOB, evaluate_due_job(sessions), minute="*/10")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
+    runtime.periodic(TIME_RULES_JOB, time_rules_job(sessions), minute="*/5")
+    runtime.periodic(HANDOFFS_OVERDUE_JOB, handoffs_overdue_job(sessions), minute="*")
+    runtime.job(WEBHOOK_JOB, RuleWebhooks(container.outbound, container.http_transport).call)
     assert container.secret_box is not None
     channels = ChannelJobs(
         sessions, runtime.enqueue, deliver_inbound, container.secret_box, transport=container.http_transport

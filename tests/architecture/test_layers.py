@@ -15,9 +15,11 @@ DOMAIN_RANK = {
     "accounts": 0,
     "nlp": 1, "customers": 1, "channels": 1,
     "conversations": 2,
-    "routing": 3, "sla": 3, "knowledge": 3, "bot": 3, "qa": 3, "automation": 3, "webhooks": 3,
-    "analytics": 4,
-    "wfm": 5,
+    "routing": 3, "sla": 3, "knowledge": 3, "bot": 3, "qa": 3, "webhooks": 3,
+    "automation": 4,
+    "complaints": 5,
+    "analytics": 6,
+    "wfm": 7,
 }
 PUBLIC = {"service", "schemas", "enums", "events", "exceptions"}
 COMPOSITION_EXTRA = {"api", "handlers", "tasks", "dependencies", "evaluation"}

@@ -83,3 +83,5 @@ class TimelineKind(StrEnum):
     LANGUAGE_CHANGED = "language_changed"
     CUSTOMER_CHANGED = "customer_changed"
     REVIEW_FLAGGED = "review_flagged"
+    RULE_FIRED = "rule_fired"
+    HANDOFF = "handoff"

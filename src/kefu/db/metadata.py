@@ -16,6 +16,8 @@ MODEL_MODULES = (
     "kefu.qa.models",
     "kefu.sla.models",
     "kefu.channels.models",
+    "kefu.automation.models",
+    "kefu.complaints.models",
 )
 
 for _module in MODEL_MODULES:
