@@ -164,7 +164,9 @@ def evaluate(
     """Verdicts of the rules in order, each seeing the effects of the firings before it.
 
     `trigger` is the event's trigger (or several: a complaint mark is also an update); a rule
-    listening to none of them is passed over. Without `explain` only firing rules are returned,
+    listening to none of them is passed over. A rule whose actions would all leave the
+    conversation as it is does not fire (`no_change`), so an update it already made does not
+    make it act again. Without `explain` only firing rules are returned,
     without their checks (the fast path); with it every rule gets a verdict and the checks that
     decided it (the dry run).
     """
@@ -191,16 +193,33 @@ def evaluate(
                 continue
             checks, fires = (), True
         changes = apply_effects(rule.actions, current) if fires else ()
-        verdicts.append(
-            Verdict(
-                rule.id, rule.name, fires, "conditions_hold" if fires else "conditions_fail", checks, changes
-            )
-        )
+        reason = "conditions_hold" if fires else "conditions_fail"
+        if fires and changes and all(change.get("noop") for change in changes):
+            fires, reason = False, "no_change"
+        if fires or explain:
+            verdicts.append(Verdict(rule.id, rule.name, fires, reason, checks, changes))
     return verdicts
 
 
+STATE_ACTIONS = frozenset(
+    {
+        ActionType.ASSIGN,
+        ActionType.SET_PRIORITY,
+        ActionType.ADD_TAGS,
+        ActionType.REMOVE_TAGS,
+        ActionType.SET_FIELD,
+        ActionType.SET_STATUS,
+        ActionType.ESCALATE,
+    }
+)
+"""Actions that only change the conversation's state: one that would change nothing is a no-op."""
+
+
 def apply_effects(actions: Sequence[Action], facts: dict[str, Any]) -> tuple[dict[str, Any], ...]:
-    """Apply the actions' effects to the facts in place; returns one change description per action."""
+    """Apply the actions' effects to the facts in place; returns one change description per action.
+
+    A state action that would change nothing is described with `"noop": true`.
+    """
     changes = []
     for action in actions:
         params = dict(action.params)
@@ -231,8 +250,12 @@ def apply_effects(actions: Sequence[Action], facts: dict[str, Any]) -> tuple[dic
                 _set(facts, change, "conversation.team_id", params["team_id"])
             tags = list(facts.get("conversation.tags") or [])
             if ESCALATED_TAG not in tags:
-                facts["conversation.tags"] = [*tags, ESCALATED_TAG]
+                _set(facts, change, "conversation.tags", [*tags, ESCALATED_TAG])
             facts["conversation.escalated"] = True
+        elif action.type is ActionType.SEND_MACRO:
+            facts["conversation.idle_seconds"] = 0.0  # a reply was sent just now
+        if action.type in STATE_ACTIONS and "fields" not in change:
+            change["noop"] = True
         changes.append(change)
     return tuple(changes)
 
@@ -243,5 +266,8 @@ def priority_level(priority: Any) -> int:
 
 
 def _set(facts: dict[str, Any], change: dict[str, Any], name: str, value: Any) -> None:
-    change.setdefault("fields", {})[name] = {"from": facts.get(name), "to": value}
+    before = facts.get(name)
+    if before == value and type(before) is type(value):
+        return
+    change.setdefault("fields", {})[name] = {"from": before, "to": value}
     facts[name] = value

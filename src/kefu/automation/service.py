@@ -376,7 +376,7 @@ def _within_caps(session: Session, conversation: ConversationOut, rule_id: uuid.
         )
         .group_by(RuleFiring.rule_id)
     ).tuples()
-    counts = dict(rows)
+    counts: dict[uuid.UUID, int] = {rule: int(count) for rule, count in rows}
     return (
         counts.get(rule_id, 0) < MAX_RULE_FIRINGS_PER_CONVERSATION
         and sum(counts.values()) < MAX_FIRINGS_PER_CONVERSATION
