@@ -34,7 +34,8 @@ def container(
         return httpx.Response(204)
 
     settings = Settings(database_url=database_url, data_dir=tmp_path / "data", run_worker=False)
-    built = build_container(settings, mode=RuntimeMode.INLINE, http_transport=httpx.MockTransport(handle),
-                            resolver=TEST_RESOLVER)
+    built = build_container(
+        settings, mode=RuntimeMode.INLINE, http_transport=httpx.MockTransport(handle), resolver=TEST_RESOLVER
+    )
     yield built
     built.close()

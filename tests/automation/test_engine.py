@@ -55,8 +55,13 @@ def test_booleans_are_not_numbers() -> None:
     assert holds(Condition("x", Operator.EQ, False), {"x": False}) is True
 
 
-def _rule(rule_id: str, *actions: Action, all_: tuple[Condition, ...] = (), any_: tuple[Condition, ...] = (),
-          triggers: frozenset[Trigger] = OPENED) -> Rule:
+def _rule(
+    rule_id: str,
+    *actions: Action,
+    all_: tuple[Condition, ...] = (),
+    any_: tuple[Condition, ...] = (),
+    triggers: frozenset[Trigger] = OPENED,
+) -> Rule:
     return Rule(rule_id, rule_id, triggers, all_, any_, actions)
 
 
@@ -64,20 +69,26 @@ def test_all_and_any() -> None:
     chat = Condition("conversation.channel", Operator.EQ, "chat")
     big = Condition("conversation.complaint_amount", Operator.GT, 1000)
     vip = Condition("conversation.tags", Operator.CONTAINS, "vip")
-    fired = evaluate([
-        _rule("all-hold", all_=(chat, vip)),
-        _rule("all-fail", all_=(chat, big)),
-        _rule("any-holds", all_=(chat,), any_=(big, vip)),
-        _rule("any-fails", any_=(big,)),
-        _rule("no-conditions"),
-    ], FACTS)
+    fired = evaluate(
+        [
+            _rule("all-hold", all_=(chat, vip)),
+            _rule("all-fail", all_=(chat, big)),
+            _rule("any-holds", all_=(chat,), any_=(big, vip)),
+            _rule("any-fails", any_=(big,)),
+            _rule("no-conditions"),
+        ],
+        FACTS,
+    )
     assert [v.rule_id for v in fired] == ["all-hold", "any-holds", "no-conditions"]
 
 
 def test_later_rules_see_earlier_effects_and_triggers_filter() -> None:
     raise_ = _rule("raise", Action(ActionType.SET_PRIORITY, {"priority": "high"}))
-    tag_high = _rule("tag-high", Action(ActionType.ADD_TAGS, {"tags": ["hot"]}),
-                     all_=(Condition("conversation.priority", Operator.EQ, "high"),))
+    tag_high = _rule(
+        "tag-high",
+        Action(ActionType.ADD_TAGS, {"tags": ["hot"]}),
+        all_=(Condition("conversation.priority", Operator.EQ, "high"),),
+    )
     elsewhere = _rule("on-breach", triggers=frozenset({Trigger.SLA_BREACHED}))
     verdicts = evaluate([raise_, tag_high, elsewhere], FACTS, trigger=Trigger.CONVERSATION_OPENED)
     assert [v.rule_id for v in verdicts] == ["raise", "tag-high"]
@@ -97,7 +108,9 @@ def test_a_rule_does_not_react_to_its_own_action_and_explain_says_why() -> None:
     assert evaluate(rules, FACTS, caused_by="self", trigger=Trigger.CONVERSATION_OPENED) == []
     explained = evaluate(rules, FACTS, caused_by="self", trigger=Trigger.CONVERSATION_OPENED, explain=True)
     assert [(v.rule_id, v.fires, v.reason) for v in explained] == [
-        ("self", False, "own_action"), ("other", False, "conditions_fail"), ("breach", False, "trigger_not_listened"),
+        ("self", False, "own_action"),
+        ("other", False, "conditions_fail"),
+        ("breach", False, "trigger_not_listened"),
     ]
     check = explained[1].checks[0]
     assert (check.field, check.actual, check.holds) == ("conversation.channel", "chat", False)
@@ -105,8 +118,11 @@ def test_a_rule_does_not_react_to_its_own_action_and_explain_says_why() -> None:
 
 def test_escalate_raises_never_lowers_and_marks_escalated() -> None:
     escalate = _rule("esc", Action(ActionType.ESCALATE, {"priority": "high"}))
-    second = _rule("again", Action(ActionType.ESCALATE, {"priority": "high"}),
-                   all_=(Condition("conversation.escalated", Operator.EQ, False),))
+    second = _rule(
+        "again",
+        Action(ActionType.ESCALATE, {"priority": "high"}),
+        all_=(Condition("conversation.escalated", Operator.EQ, False),),
+    )
     verdicts = evaluate([escalate, second], {**FACTS, "conversation.escalated": False})
     assert [v.rule_id for v in verdicts] == ["esc"]
     urgent = evaluate([escalate], {**FACTS, "conversation.priority": "urgent"})
@@ -119,7 +135,9 @@ def test_escalate_raises_never_lowers_and_marks_escalated() -> None:
 
 def test_compile_rule_from_stored_json() -> None:
     rule = compile_rule(
-        "r1", "Angry", ["message_analysed"],
+        "r1",
+        "Angry",
+        ["message_analysed"],
         {"all": [{"field": "message.angry", "op": "eq", "value": True}], "any": []},
         [{"type": "set_priority", "priority": "urgent"}],
     )

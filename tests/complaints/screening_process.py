@@ -1,6 +1,7 @@
 """A second Kefu process for the screening test: marks one conversation a complaint in its own container.
 
-Run as `python -m tests.complaints.screening_process <database_url> <data_dir> <iso time> <workspace> <conversation>`;
+Run as `python -m tests.complaints.screening_process <database_url> <data_dir> <iso time>
+<workspace> <conversation>`;
 the complaint handler (and its screening, with this process's own near-duplicate index) runs inline here.
 """
 
@@ -27,8 +28,11 @@ def main(database_url: str, data_dir: str, at: str, workspace_id: str, conversat
         try:
             with container.session_factory() as session:
                 conversations.mark_complaint(
-                    session, workspace_id=uuid.UUID(workspace_id), conversation_id=uuid.UUID(conversation_id),
-                    data=ComplaintIn(is_complaint=True), actor=SYSTEM,
+                    session,
+                    workspace_id=uuid.UUID(workspace_id),
+                    conversation_id=uuid.UUID(conversation_id),
+                    data=ComplaintIn(is_complaint=True),
+                    actor=SYSTEM,
                 )
                 session.commit()
         finally:

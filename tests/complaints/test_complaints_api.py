@@ -30,8 +30,12 @@ def _ledger(api: TestClient, **params: Any) -> list[dict[str, Any]]:
     return list(response.json()["items"])
 
 
-def test_ledger_records_steps_in_order_cause_outcome_and_clearing(api: TestClient, container: Container) -> None:
-    conversation = make_conversation(api, message={"text": "The blender I bought stopped working after two days."})
+def test_ledger_records_steps_in_order_cause_outcome_and_clearing(
+    api: TestClient, container: Container
+) -> None:
+    conversation = make_conversation(
+        api, message={"text": "The blender I bought stopped working after two days."}
+    )
     with capture_events(container, 1, of_type="complaint.recorded") as recorded:
         _mark(api, conversation["id"], "120.00")
     [entry] = _ledger(api, conversation_id=conversation["id"])
@@ -45,11 +49,17 @@ def test_ledger_records_steps_in_order_cause_outcome_and_clearing(api: TestClien
     for step in ("listen", "apologise", "solve", "follow_up"):
         assert api.post(f"{url}/steps", json={"step": step, "note": step}).status_code == 201
     assert api.post(f"{url}/steps", json={"step": "listen"}).status_code == 409
-    patched = api.patch(url, json={"cause": "Defective product", "outcome": "upheld", "compensation_amount": "120.00"})
+    patched = api.patch(
+        url, json={"cause": "Defective product", "outcome": "upheld", "compensation_amount": "120.00"}
+    )
     assert patched.status_code == 200, patched.text
     body = patched.json()
     assert [s["step"] for s in body["steps"]] == ["listen", "apologise", "solve", "follow_up"]
-    assert (body["cause"], body["outcome"], body["compensation_amount"]) == ("Defective product", "upheld", "120.00")
+    assert (body["cause"], body["outcome"], body["compensation_amount"]) == (
+        "Defective product",
+        "upheld",
+        "120.00",
+    )
     assert api.patch(url, json={"outcome": "won"}).status_code == 422
     assert _ledger(api, outcome="upheld")[0]["id"] == entry["id"]
     _mark(api, conversation["id"], "150.00")  # the amount changes: the same entry, not a new one
@@ -65,7 +75,10 @@ def test_default_rules_escalate_only_over_500_or_a_second_complaint_in_30_days(
     supervisor = make_agent(container, workspace_id=tenant.workspace_id, role=Role.SUPERVISOR)
     installed = api.post(f"{API}/complaints/default-rules")
     assert installed.status_code == 200, installed.text
-    assert [r["key"] for r in installed.json()] == ["complaints.escalate_amount", "complaints.escalate_repeat"]
+    assert [r["key"] for r in installed.json()] == [
+        "complaints.escalate_amount",
+        "complaints.escalate_repeat",
+    ]
     again = api.post(f"{API}/complaints/default-rules").json()
     assert [r["id"] for r in again] == [r["id"] for r in installed.json()]
     agent = make_agent(container, workspace_id=tenant.workspace_id, role=Role.AGENT)
@@ -95,9 +108,13 @@ def test_default_rules_escalate_only_over_500_or_a_second_complaint_in_30_days(
     assert escalated == {big["id"]: "complaint_amount_over_500", repeat["id"]: "repeat_complaint_30_days"}
     not_escalated = {e["conversation_id"] for e in _ledger(api, escalated=False)}
     assert not_escalated == {small["id"], at_limit["id"], late["id"]}
-    big_dry = api.post(f"{API}/automation/dry-run",
-                       json={"conversation_id": big["id"], "trigger": "complaint_marked"}).json()
-    assert [r["reason"] for r in big_dry["rules"]] == ["conditions_fail", "conditions_fail"]  # escalated already
+    big_dry = api.post(
+        f"{API}/automation/dry-run", json={"conversation_id": big["id"], "trigger": "complaint_marked"}
+    ).json()
+    assert [r["reason"] for r in big_dry["rules"]] == [
+        "conditions_fail",
+        "conditions_fail",
+    ]  # escalated already
 
 
 def test_a_resolved_complaint_gets_a_follow_up_task_for_the_resolving_agent(
@@ -112,16 +129,29 @@ def test_a_resolved_complaint_gets_a_follow_up_task_for_the_resolving_agent(
     assert resolved.status_code == 200, resolved.text
     [entry] = _ledger(api, conversation_id=conversation["id"])
     assert entry["resolved_by"] == str(agent.agent_id) and entry["resolved_at"] == "2026-03-02T09:00:00Z"
-    tasks = client.get(f"{API}/automation/tasks", headers=agent.headers,
-                       params={"assignee_id": str(agent.agent_id)}).json()["items"]
+    tasks = client.get(
+        f"{API}/automation/tasks", headers=agent.headers, params={"assignee_id": str(agent.agent_id)}
+    ).json()["items"]
     assert [(t["id"], t["title"], t["due_at"], t["source"]) for t in tasks] == [
-        (entry["follow_up_task_id"], "Complaint follow-up call", "2026-03-03T09:00:00Z", "complaint_follow_up")]
+        (
+            entry["follow_up_task_id"],
+            "Complaint follow-up call",
+            "2026-03-03T09:00:00Z",
+            "complaint_follow_up",
+        )
+    ]
     api.post(f"{url}/status", json={"status": "open"})
     api.post(f"{url}/status", json={"status": "resolved"})
-    assert len(api.get(f"{API}/automation/tasks", params={"conversation_id": conversation["id"]}).json()["items"]) == 1
+    assert (
+        len(
+            api.get(f"{API}/automation/tasks", params={"conversation_id": conversation["id"]}).json()["items"]
+        )
+        == 1
+    )
     with capture_events(container, 1, of_type="task.completed"):
-        done = client.patch(f"{API}/automation/tasks/{tasks[0]['id']}", headers=agent.headers,
-                            json={"status": "done"})
+        done = client.patch(
+            f"{API}/automation/tasks/{tasks[0]['id']}", headers=agent.headers, json={"status": "done"}
+        )
     assert done.status_code == 200 and done.json()["done_at"] is not None
     plain = make_conversation(api, email="other@example.com")
     api.post(f"{API}/conversations/{plain['id']}/status", json={"status": "resolved"})

@@ -21,8 +21,10 @@ from tests.factories import make_conversation
 
 API = "/api/v1"
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ("My parcel arrived damaged and the screen is cracked. I demand a full refund of "
-            "1299 dollars immediately or compensation for the broken phone.")
+TEMPLATE = (
+    "My parcel arrived damaged and the screen is cracked. I demand a full refund of "
+    "1299 dollars immediately or compensation for the broken phone."
+)
 
 
 def _open(api: TestClient, email: str, text: str) -> str:
@@ -46,9 +48,22 @@ def test_a_complaint_marked_by_another_process_on_an_older_conversation_is_scree
     clock.advance(minutes=30)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
     child = subprocess.run(
-        [sys.executable, "-m", "tests.complaints.screening_process", database_url, str(tmp_path / "child"),
-         clock_module.now().isoformat(), str(tenant.workspace_id), older],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tests.complaints.screening_process",
+            database_url,
+            str(tmp_path / "child"),
+            clock_module.now().isoformat(),
+            str(tenant.workspace_id),
+            older,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert child.returncode == 0, child.stderr[-3000:]
     clock.advance(minutes=1)
