@@ -24,16 +24,16 @@ from kefu.automation.schemas import (
     HandoffOut,
     MacroIn,
     MacroOut,
-    MacroPatch,
+    MacroUpdate,
     MacroUseIn,
     NotificationOut,
     RenderedMacro,
     RuleIn,
     RuleOut,
-    RulePatch,
+    RuleUpdate,
     TaskIn,
     TaskOut,
-    TaskPatch,
+    TaskUpdate,
 )
 from kefu.conversations.enums import ActorKind
 from kefu.conversations.schemas import Actor
@@ -72,7 +72,7 @@ def read_rule(rule_id: uuid.UUID, principal: Manager, session: DbSession) -> Rul
 
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
-def update_rule(rule_id: uuid.UUID, data: RulePatch, principal: Manager, session: DbSession) -> RuleOut:
+def update_rule(rule_id: uuid.UUID, data: RuleUpdate, principal: Manager, session: DbSession) -> RuleOut:
     """Change a rule."""
     return service.update_rule(session, workspace_id=principal.workspace_id, rule_id=rule_id, data=data)
 
@@ -120,7 +120,7 @@ def read_macro(macro_id: uuid.UUID, principal: CurrentPrincipal, session: DbSess
 
 
 @router.patch("/macros/{macro_id}", response_model=MacroOut)
-def update_macro(macro_id: uuid.UUID, data: MacroPatch, principal: Manager, session: DbSession) -> MacroOut:
+def update_macro(macro_id: uuid.UUID, data: MacroUpdate, principal: Manager, session: DbSession) -> MacroOut:
     """Change a macro."""
     return macros.update_macro(session, workspace_id=principal.workspace_id, macro_id=macro_id, data=data)
 
@@ -198,7 +198,7 @@ def list_tasks(
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskOut)
-def update_task(task_id: uuid.UUID, data: TaskPatch, principal: Writer, session: DbSession) -> TaskOut:
+def update_task(task_id: uuid.UUID, data: TaskUpdate, principal: Writer, session: DbSession) -> TaskOut:
     """Mark a task done or cancelled, reassign or move it."""
     return followups.update_task(session, workspace_id=principal.workspace_id, task_id=task_id, data=data)
 

@@ -9,8 +9,9 @@ to an event its own action caused (`caused_by`), and fires at most once per eval
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kefu.automation.enums import ActionType, Operator, Trigger
@@ -27,11 +28,15 @@ ESCALATED_TAG = "escalated"
 
 @dataclass(frozen=True)
 class Condition:
-    """One comparison of a fact with a value."""
+    """One comparison of a fact with a value; `test` is the comparison compiled once for the value."""
 
     field: str
     op: Operator
     value: Any = None
+    test: Callable[[Any], bool] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _compile(self.field, self.op, self.value))
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Action:
     """One action of a rule: its type and parameters (as validated by the API)."""
 
     type: ActionType
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ def _rank(name: str, value: Any) -> Any:
 
 def _compare(op: Callable[[Any, Any], bool]) -> Callable[[str, Any, Any], bool]:
     def check(name: str, actual: Any, expected: Any) -> bool:
-        if actual is None or expected is None or isinstance(actual, (list, dict)):
+        if actual is None or expected is None or isinstance(actual, (bool, list, dict)):
             return False
         left, right = _rank(name, actual), _rank(name, expected)
         try:
@@ -135,22 +140,49 @@ OPERATORS: dict[Operator, Callable[[str, Any, Any], bool]] = {
 }
 
 
+_NUMERIC: dict[Operator, Callable[[float, float], bool]] = {
+    Operator.GT: float.__gt__,
+    Operator.GTE: float.__ge__,
+    Operator.LT: float.__lt__,
+    Operator.LTE: float.__le__,
+}
+
+
+def _compile(name: str, op: Operator, expected: Any) -> Callable[[Any], bool]:
+    """The comparison as a one-argument function; the common cases skip the generic dispatch."""
+    if op is Operator.EQ and isinstance(expected, str):
+        return lambda actual: actual == expected
+    if op is Operator.IN and isinstance(expected, list) and all(isinstance(v, str) for v in expected):
+        members = frozenset(expected)
+        return lambda actual: (
+            actual in members if isinstance(actual, str) else _member(name, actual, expected)
+        )
+    number = isinstance(expected, (int, float)) and not isinstance(expected, bool)
+    if op in _NUMERIC and number and name not in ORDINAL_FIELDS:
+        compare, bound = _NUMERIC[op], float(expected)
+        return lambda actual: (
+            isinstance(actual, (int, float))
+            and not isinstance(actual, bool)
+            and compare(float(actual), bound)
+        )
+    generic = OPERATORS[op]
+    return lambda actual: generic(name, actual, expected)
+
+
 def holds(condition: Condition, facts: Mapping[str, Any]) -> bool:
     """Whether one condition holds for the facts (a missing fact is None)."""
-    return OPERATORS[condition.op](condition.field, facts.get(condition.field), condition.value)
+    return condition.test(facts.get(condition.field))
 
 
 def matches(rule: Rule, facts: Mapping[str, Any]) -> bool:
     """Whether the rule's conditions hold: every `all`, and one `any` when there are some."""
+    get = facts.get
     for condition in rule.all:
-        if not OPERATORS[condition.op](condition.field, facts.get(condition.field), condition.value):
+        if not condition.test(get(condition.field)):
             return False
     if not rule.any:
         return True
-    for condition in rule.any:
-        if OPERATORS[condition.op](condition.field, facts.get(condition.field), condition.value):
-            return True
-    return False
+    return any(condition.test(get(condition.field)) for condition in rule.any)
 
 
 def evaluate(

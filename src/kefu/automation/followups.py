@@ -12,7 +12,7 @@ from kefu.automation.enums import TaskStatus
 from kefu.automation.events import TaskCompleted, TaskCreated
 from kefu.automation.exceptions import TaskNotFound
 from kefu.automation.models import FollowUpTask
-from kefu.automation.schemas import TaskOut, TaskPatch
+from kefu.automation.schemas import TaskOut, TaskUpdate
 from kefu.conversations import service as conversations
 from kefu.core import clock
 from kefu.core.paging import Page, checked_limit, decode_id_cursor, encode_cursor
@@ -86,7 +86,9 @@ def list_tasks(
     )
 
 
-def update_task(session: Session, *, workspace_id: uuid.UUID, task_id: uuid.UUID, data: TaskPatch) -> TaskOut:
+def update_task(
+    session: Session, *, workspace_id: uuid.UUID, task_id: uuid.UUID, data: TaskUpdate
+) -> TaskOut:
     """Mark done or cancelled, reassign or move a task; finishing publishes `task.completed` once."""
     row = session.get(FollowUpTask, task_id)
     if row is None or row.workspace_id != workspace_id:

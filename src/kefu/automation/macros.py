@@ -11,7 +11,7 @@ from kefu.accounts import service as accounts
 from kefu.automation import placeholders
 from kefu.automation.exceptions import MacroNotFound
 from kefu.automation.models import Macro
-from kefu.automation.schemas import AppliedMacro, MacroIn, MacroOut, MacroPatch, RenderedMacro
+from kefu.automation.schemas import AppliedMacro, MacroIn, MacroOut, MacroUpdate, RenderedMacro
 from kefu.conversations import service as conversations
 from kefu.conversations.enums import ActorKind
 from kefu.conversations.schemas import Actor, ConversationOut
@@ -65,7 +65,7 @@ def get_macro(session: Session, *, workspace_id: uuid.UUID, macro_id: uuid.UUID)
 
 
 def update_macro(
-    session: Session, *, workspace_id: uuid.UUID, macro_id: uuid.UUID, data: MacroPatch
+    session: Session, *, workspace_id: uuid.UUID, macro_id: uuid.UUID, data: MacroUpdate
 ) -> MacroOut:
     """Change a macro; the default language must keep a variant."""
     row = _row(session, workspace_id, macro_id)

@@ -240,7 +240,7 @@ class RuleIn(_In):
         return self
 
 
-class RulePatch(_In):
+class RuleUpdate(_In):
     """Change a rule; fields left out stay (a list given replaces the whole list)."""
 
     name: Name | None = None
@@ -338,7 +338,7 @@ class MacroIn(_In):
         return self
 
 
-class MacroPatch(_In):
+class MacroUpdate(_In):
     """Change a macro; fields left out stay."""
 
     name: Name | None = None
@@ -395,7 +395,7 @@ class TaskIn(_In):
     due_at: datetime
 
 
-class TaskPatch(_In):
+class TaskUpdate(_In):
     """Mark a task done or cancelled, or move it."""
 
     status: TaskStatus | None = None

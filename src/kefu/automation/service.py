@@ -31,7 +31,7 @@ from kefu.automation.schemas import (
     FiringOut,
     RuleIn,
     RuleOut,
-    RulePatch,
+    RuleUpdate,
     VerdictOut,
 )
 from kefu.conversations import service as conversations
@@ -56,7 +56,7 @@ TIME_MAX_BATCHES = 20
 # --- rules -------------------------------------------------------------------------------------
 
 
-def _stored(data: RuleIn | RulePatch) -> dict[str, Any]:
+def _stored(data: RuleIn | RuleUpdate) -> dict[str, Any]:
     """The JSON columns of a rule from its validated input (fields given only)."""
     out: dict[str, Any] = {}
     given = data.model_fields_set
@@ -106,7 +106,9 @@ def get_rule(session: Session, *, workspace_id: uuid.UUID, rule_id: uuid.UUID) -
     return RuleOut.model_validate(_row(session, workspace_id, rule_id))
 
 
-def update_rule(session: Session, *, workspace_id: uuid.UUID, rule_id: uuid.UUID, data: RulePatch) -> RuleOut:
+def update_rule(
+    session: Session, *, workspace_id: uuid.UUID, rule_id: uuid.UUID, data: RuleUpdate
+) -> RuleOut:
     """Change a rule; a time rule keeps no other trigger."""
     row = _row(session, workspace_id, rule_id)
     values = _stored(data)

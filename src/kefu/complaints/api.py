@@ -14,7 +14,7 @@ from kefu.accounts.schemas import Principal
 from kefu.automation.schemas import RuleOut
 from kefu.complaints import service
 from kefu.complaints.enums import ComplaintOutcome
-from kefu.complaints.schemas import ComplaintFilter, ComplaintOut, ComplaintPatch, StepIn
+from kefu.complaints.schemas import ComplaintFilter, ComplaintOut, ComplaintUpdate, StepIn
 from kefu.core.paging import Cursor, Limit, Page
 from kefu.db.session import DbSession, UnitOfWorkRoute
 
@@ -63,7 +63,7 @@ def read_complaint(complaint_id: uuid.UUID, principal: CurrentPrincipal, session
 
 @router.patch("/{complaint_id}", response_model=ComplaintOut)
 def update_complaint(
-    complaint_id: uuid.UUID, data: ComplaintPatch, principal: Writer, session: DbSession
+    complaint_id: uuid.UUID, data: ComplaintUpdate, principal: Writer, session: DbSession
 ) -> ComplaintOut:
     """Record the cause, outcome or compensation."""
     return service.update_complaint(

@@ -19,7 +19,7 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ComplaintPatch(_In):
+class ComplaintUpdate(_In):
     """Record the cause, the outcome and what was paid back; fields left out stay."""
 
     cause: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)] | None = (

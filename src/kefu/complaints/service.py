@@ -17,7 +17,7 @@ from kefu.complaints.enums import STEP_ORDER
 from kefu.complaints.events import ComplaintRecorded, ComplaintStepRecorded
 from kefu.complaints.exceptions import ComplaintNotFound, StepOutOfOrder
 from kefu.complaints.models import Complaint
-from kefu.complaints.schemas import ComplaintFilter, ComplaintOut, ComplaintPatch, StepIn
+from kefu.complaints.schemas import ComplaintFilter, ComplaintOut, ComplaintUpdate, StepIn
 from kefu.conversations import service as conversations
 from kefu.conversations.enums import ActorKind
 from kefu.core import clock
@@ -188,7 +188,7 @@ def record_step(
 
 
 def update_complaint(
-    session: Session, *, workspace_id: uuid.UUID, complaint_id: uuid.UUID, data: ComplaintPatch
+    session: Session, *, workspace_id: uuid.UUID, complaint_id: uuid.UUID, data: ComplaintUpdate
 ) -> ComplaintOut:
     """Record the cause, outcome or compensation."""
     row = _row(session, workspace_id, complaint_id)
