@@ -83,6 +83,10 @@ def test_rule_crud_and_validation(
         response = api.post(f"{API}/automation/rules", json=bad)
         assert response.status_code == 422, bad
         assert response.json()["error"]["code"] == "validation_error"
+    metadata = api.post(f"{API}/automation/rules", json={
+        "name": "x", "triggers": ["conversation_opened"],
+        "actions": [{"type": "webhook", "url": "http://169.254.169.254/latest/meta-data"}]})
+    assert metadata.status_code == 422 and metadata.json()["error"]["code"] == "url_not_allowed"
     keyed = {
         "name": "k",
         "key": "mine",

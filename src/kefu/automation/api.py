@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from kefu.accounts.dependencies import CurrentPrincipal, require_role
 from kefu.accounts.enums import Role
@@ -54,9 +54,11 @@ def _actor(principal: Principal) -> Actor:
 
 
 @router.post("/rules", response_model=RuleOut, status_code=201)
-def create_rule(data: RuleIn, principal: Manager, session: DbSession) -> RuleOut:
-    """Create a rule."""
-    return service.create_rule(session, workspace_id=principal.workspace_id, data=data)
+def create_rule(data: RuleIn, principal: Manager, session: DbSession, request: Request) -> RuleOut:
+    """Create a rule (a webhook action's URL must be one the server may call)."""
+    return service.create_rule(
+        session, workspace_id=principal.workspace_id, data=data, policy=request.app.state.container.outbound
+    )
 
 
 @router.get("/rules", response_model=list[RuleOut])
@@ -72,9 +74,14 @@ def read_rule(rule_id: uuid.UUID, principal: Manager, session: DbSession) -> Rul
 
 
 @router.patch("/rules/{rule_id}", response_model=RuleOut)
-def update_rule(rule_id: uuid.UUID, data: RuleUpdate, principal: Manager, session: DbSession) -> RuleOut:
+def update_rule(
+    rule_id: uuid.UUID, data: RuleUpdate, principal: Manager, session: DbSession, request: Request
+) -> RuleOut:
     """Change a rule."""
-    return service.update_rule(session, workspace_id=principal.workspace_id, rule_id=rule_id, data=data)
+    return service.update_rule(
+        session, workspace_id=principal.workspace_id, rule_id=rule_id, data=data,
+        policy=request.app.state.container.outbound,
+    )
 
 
 @router.delete("/rules/{rule_id}", status_code=204)

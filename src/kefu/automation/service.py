@@ -33,6 +33,7 @@ from kefu.automation.schemas import (
     RuleOut,
     RuleUpdate,
     VerdictOut,
+    WebhookAction,
 )
 from kefu.conversations import service as conversations
 from kefu.conversations.enums import ActorKind, ConversationStatus, TimelineKind
@@ -40,6 +41,8 @@ from kefu.conversations.schemas import ConversationOut
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.db.outbox import publish
+from kefu.outbound.client import OutboundPolicy
+from kefu.webhooks import service as webhooks
 
 LOOP_WINDOW = timedelta(hours=1)
 MAX_RULE_FIRINGS_PER_CONVERSATION = 3
@@ -72,8 +75,18 @@ def _stored(data: RuleIn | RuleUpdate) -> dict[str, Any]:
     return out
 
 
-def create_rule(session: Session, *, workspace_id: uuid.UUID, data: RuleIn) -> RuleOut:
-    """Create a rule (a `key` must be unique in the workspace)."""
+def _check_urls(data: RuleIn | RuleUpdate, policy: OutboundPolicy | None) -> None:
+    """Webhook actions must name a URL the outbound guard would call (422 `url_not_allowed`)."""
+    for action in data.actions or ():
+        if isinstance(action, WebhookAction):
+            webhooks.check_endpoint_url(action.url, policy=policy or OutboundPolicy())
+
+
+def create_rule(
+    session: Session, *, workspace_id: uuid.UUID, data: RuleIn, policy: OutboundPolicy | None = None
+) -> RuleOut:
+    """Create a rule (a `key` must be unique in the workspace; webhook URLs are checked against `policy`)."""
+    _check_urls(data, policy)
     if data.key is not None and _by_key(session, workspace_id, data.key) is not None:
         raise DuplicateRuleKey("a rule with this key exists", details={"key": data.key})
     row = AutomationRule(workspace_id=workspace_id, key=data.key, **_stored(data))
@@ -107,9 +120,15 @@ def get_rule(session: Session, *, workspace_id: uuid.UUID, rule_id: uuid.UUID) -
 
 
 def update_rule(
-    session: Session, *, workspace_id: uuid.UUID, rule_id: uuid.UUID, data: RuleUpdate
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    rule_id: uuid.UUID,
+    data: RuleUpdate,
+    policy: OutboundPolicy | None = None,
 ) -> RuleOut:
-    """Change a rule; a time rule keeps no other trigger."""
+    """Change a rule; a time rule keeps no other trigger, webhook URLs are checked against `policy`."""
+    _check_urls(data, policy)
     row = _row(session, workspace_id, rule_id)
     values = _stored(data)
     triggers = values.get("triggers", row.triggers)
@@ -311,12 +330,12 @@ def _fire(
     occurrence: Occurrence,
 ) -> list[uuid.UUID]:
     by_id = {rule.id: rule for rule in rules}
-    trigger = sorted(occurrence.triggers)[0]
     fired = []
     for verdict in verdicts:
         if not verdict.fires:
             continue
         rule = by_id[verdict.rule_id]
+        trigger = min(occurrence.triggers & rule.triggers)
         rule_id = uuid.UUID(rule.id)
         now = clock.now()
         if not _within_caps(session, conversation, rule_id, now):
