@@ -73,16 +73,16 @@ def test_default_rules_escalate_only_over_500_or_a_second_complaint_in_30_days(
     api: TestClient, client: TestClient, container: Container, tenant: Tenant, clock: FrozenClock
 ) -> None:
     supervisor = make_agent(container, workspace_id=tenant.workspace_id, role=Role.SUPERVISOR)
-    installed = api.post(f"{API}/complaints/default-rules")
+    installed = api.post(f"{API}/complaints/default-rules/install")
     assert installed.status_code == 200, installed.text
     assert [r["key"] for r in installed.json()] == [
         "complaints.escalate_amount",
         "complaints.escalate_repeat",
     ]
-    again = api.post(f"{API}/complaints/default-rules").json()
+    again = api.post(f"{API}/complaints/default-rules/install").json()
     assert [r["id"] for r in again] == [r["id"] for r in installed.json()]
     agent = make_agent(container, workspace_id=tenant.workspace_id, role=Role.AGENT)
-    assert client.post(f"{API}/complaints/default-rules", headers=agent.headers).status_code == 403
+    assert client.post(f"{API}/complaints/default-rules/install", headers=agent.headers).status_code == 403
 
     small = make_conversation(api, email="ana@example.com")
     _mark(api, small["id"], "80.00")

@@ -49,7 +49,7 @@ def list_complaints(
     )
 
 
-@router.post("/default-rules", response_model=list[RuleOut])
+@router.post("/default-rules/install", response_model=list[RuleOut])
 def install_default_rules(principal: Admin, session: DbSession) -> list[RuleOut]:
     """Install the shipped escalation rules (amount over 500, 2nd complaint within 30 days); idempotent."""
     return service.install_default_rules(session, workspace_id=principal.workspace_id)

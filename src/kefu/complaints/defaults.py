@@ -19,7 +19,7 @@ _COMPLAINT = {"field": "conversation.is_complaint", "op": Operator.EQ, "value": 
 
 
 def default_rules() -> list[RuleIn]:
-    """The escalation rules a workspace gets from `POST /api/v1/complaints/default-rules`."""
+    """The escalation rules a workspace gets from `POST /api/v1/complaints/default-rules/install`."""
     return [
         RuleIn.model_validate(
             {
