@@ -18,7 +18,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu import __version__, wiring
 from kefu.accounts.api import router as accounts_router
+from kefu.automation.api import router as automation_router
 from kefu.channels.api import router as channels_router
+from kefu.complaints.api import router as complaints_router
 from kefu.conversations.api import router as conversations_router
 from kefu.core.errors import ErrorBody, KefuError
 from kefu.core.heap import freeze_startup_heap
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 ROUTERS = [
     conversations_router, customers_router, accounts_router, webhooks_router, nlp_router, qa_router,
     health_router, wfm_router, sla_router, channels_router, privacy_router, routing_router,
+    automation_router, complaints_router,
     sso_router, sso_sign_in_router,
 ]
 """Matched in this order, route by route, on every request: the busiest first (no path is in two)."""

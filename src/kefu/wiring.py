@@ -15,12 +15,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.accounts.dependencies import PrincipalCache
 from kefu.accounts.events import AgentDeactivated, AgentUpdated
 from kefu.accounts.tasks import PURGE_JOB, purge_expired_credentials_job
+from kefu.automation import handlers as automation_handlers
+from kefu.automation.events import ConversationEscalated, WebhookRequested
+from kefu.automation.tasks import (
+    HANDOFFS_OVERDUE_JOB,
+    TIME_RULES_JOB,
+    WEBHOOK_JOB,
+    RuleWebhooks,
+    handoffs_overdue_job,
+    time_rules_job,
+)
 from kefu.channels import service as channels
 from kefu.channels.handlers import OutboundRelay
 from kefu.channels.receivers import DEFAULT_MAX_MESSAGE_BYTES, LedgerHandler, SmtpReceiver
 from kefu.channels.schemas import InboundMessage, InboxRef, IntakeResult, ThreadHint
 from kefu.channels.tasks import POLL_MAIL_JOB, PROCESS_JOB, SEND_JOB, ChannelJobs
 from kefu.channels.tasks import RETRY_DUE_JOB as CHANNELS_RETRY_DUE_JOB
+from kefu.complaints import handlers as complaint_handlers
 from kefu.config.settings import Settings
 from kefu.conversations import events as conversation_events
 from kefu.conversations import handlers as conversation_handlers
@@ -187,7 +198,14 @@ def subscribe_handlers(container: Container) -> None:
     outbound = OutboundRelay(container.runtime.enqueue)
     subscribe(MessageSent, outbound.on_message_sent, name="channels.on_message_sent")
     subscribe(MessageAnalysed, conversation_handlers.on_message_analysed)
-    subscribe(ConversationComplaintMarked, conversation_handlers.on_complaint_marked)
+    subscribe(ConversationComplaintMarked, complaint_handlers.on_complaint_marked)
+    subscribe(ConversationEscalated, complaint_handlers.on_escalated)
+    subscribe(ConversationResolved, complaint_handlers.on_conversation_resolved)
+    for listened in automation_handlers.TRIGGERS:
+        subscribe(listened, automation_handlers.on_event, name="automation.on_event")
+    subscribe(
+        WebhookRequested, container.runtime.enqueue_event(WEBHOOK_JOB), name="automation.enqueue_webhook"
+    )
     inspection = qa_handlers.Inspection(container.qa_deadlines)
     subscribe(ConversationResolved, inspection.on_conversation_resolved,
               name="kefu.qa.handlers.on_conversation_resolved")  # the name events were marked under
@@ -240,6 +258,9 @@ def register_jobs(container: Container) -> None:
     runtime.periodic(QA_DIGEST_JOB, weekly_digest_job(sessions), minute="30", hour="1", day_of_week="1")
     runtime.job(TRAIN_INTENT_JOB, partial(nlp_tasks.train_intent_model, sessions))
     runtime.periodic(SLA_SWEEP_JOB, sla_sweep_job(sessions), minute="*")
+    runtime.periodic(TIME_RULES_JOB, time_rules_job(sessions), minute="*/5")
+    runtime.periodic(HANDOFFS_OVERDUE_JOB, handoffs_overdue_job(sessions), minute="*")
+    runtime.job(WEBHOOK_JOB, RuleWebhooks(container.outbound, container.http_transport).call)
     runtime.periodic(ROUTING_SWEEP_JOB, routing_sweep_job(sessions), minute="*")
     runtime.periodic(RETENTION_JOB, apply_retention_job(sessions), minute="23")
     assert container.secret_box is not None and container.attachment_store is not None

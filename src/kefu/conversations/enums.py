@@ -85,3 +85,5 @@ class TimelineKind(StrEnum):
     REVIEW_FLAGGED = "review_flagged"
     ROUTED = "routed"
     ESCALATED = "escalated"
+    RULE_FIRED = "rule_fired"
+    HANDOFF = "handoff"

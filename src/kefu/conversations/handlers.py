@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from kefu.conversations import service
 from kefu.conversations.enums import ActorKind, Direction, Sentiment
-from kefu.conversations.events import ConversationComplaintMarked, MessageAnalysed, MessageReceived
+from kefu.conversations.events import MessageAnalysed, MessageReceived
 from kefu.conversations.schemas import SYSTEM, Actor
 from kefu.core.events import EventEnvelope
 from kefu.customers.events import CustomersMerged
@@ -67,14 +67,5 @@ def on_message_analysed(session: Session, envelope: EventEnvelope) -> None:
         and event.angry
     ):
         service.escalate_angry_message(
-            session, workspace_id=event.workspace_id, conversation_id=event.conversation_id
-        )
-
-
-def on_complaint_marked(session: Session, envelope: EventEnvelope) -> None:
-    """Screen a newly flagged complaint for malicious signals (flags for review only)."""
-    event = envelope.event
-    if isinstance(event, ConversationComplaintMarked) and event.is_complaint:
-        service.screen_complaint(
             session, workspace_id=event.workspace_id, conversation_id=event.conversation_id
         )

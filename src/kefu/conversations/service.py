@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from kefu.conversations import changes, intake, lifecycle, listing, screening
+from kefu.conversations import changes, intake, lifecycle, listing
 from kefu.conversations.enums import ActorKind, Channel, ConversationStatus, Direction, Priority, TimelineKind
 from kefu.conversations.events import (
     ConversationComplaintMarked,
@@ -54,15 +54,16 @@ from kefu.db.outbox import publish
 from kefu.db.paging import keyset_page
 from kefu.db.scoped import get_scoped
 from kefu.nlp import service as nlp
-from kefu.nlp.malicious import MaliciousSignals
 
 ANGER_THRESHOLD = 0.5
 """Anger score from which a message counts as angry."""
 ANGRY_CUSTOMER_REASON = "angry_customer"
 PRIORITY_RANK = {priority: rank for rank, priority in enumerate(Priority)}
-MALICIOUS_REVIEW_SCORE = 0.5
-"""Complaint-screening score from which a complaint is tagged for human review."""
 REVIEW_TAG = "review-possible-malicious"
+AUDIT_KINDS = frozenset({TimelineKind.RULE_FIRED, TimelineKind.HANDOFF})
+"""Timeline entries other domains may add about a conversation (`record_audit`)."""
+CUSTOMER_TEXT_MESSAGES = 20
+CUSTOMER_TEXT_CHARS = 2000
 UNDETERMINED_LANGUAGE = "und"
 """ISO 639-2 code stored when a message's language is none of the supported ones."""
 
@@ -873,29 +874,114 @@ def escalate_angry_message(
     return True
 
 
-def screen_complaint(
-    session: Session, *, workspace_id: uuid.UUID, conversation_id: uuid.UUID
-) -> MaliciousSignals | None:
-    """Screen a complaint for malicious signals; above the review score, tag it for human review.
+def flag_for_review(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    score: float,
+    reasons: Sequence[str],
+) -> bool:
+    """Tag a conversation for human review with the screening's score and reasons; once.
 
     The flag only asks a person to look: nothing is refused or punished automatically.
+    Returns whether it flagged (False when the conversation already carries the review tag).
     """
     conversation = _load(session, workspace_id, conversation_id, lock=True)
-    if not conversation.is_complaint:
-        return None
-    signals = screening.screen(session, conversation)
-    if signals.score >= MALICIOUS_REVIEW_SCORE and REVIEW_TAG not in conversation.tags:
-        changes.change_tags(session, conversation, add=[REVIEW_TAG], remove=[], actor=SYSTEM)
-        details = {"score": signals.score, "reasons": list(signals.reasons)}
-        changes.record(session, conversation, TimelineKind.REVIEW_FLAGGED, SYSTEM, {}, details)
-        publish(
-            session,
-            ConversationFlaggedForReview(
-                **changes.base(conversation, SYSTEM), score=signals.score, reasons=list(signals.reasons)
-            ),
+    if REVIEW_TAG in conversation.tags:
+        return False
+    changes.change_tags(session, conversation, add=[REVIEW_TAG], remove=[], actor=SYSTEM)
+    details = {"score": score, "reasons": list(reasons)}
+    changes.record(session, conversation, TimelineKind.REVIEW_FLAGGED, SYSTEM, {}, details)
+    publish(
+        session,
+        ConversationFlaggedForReview(
+            **changes.base(conversation, SYSTEM), score=score, reasons=list(reasons)
+        ),
+    )
+    session.flush()
+    return True
+
+
+def record_audit(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    conversation_id: uuid.UUID,
+    kind: TimelineKind,
+    actor: Actor,
+    details: dict[str, Any],
+    reason: str | None = None,
+) -> None:
+    """Add another domain's audit entry (a rule firing, a hand-off) to a conversation's timeline."""
+    if kind not in AUDIT_KINDS:
+        raise ValueError(f"{kind} entries are written by the conversations domain itself")
+    conversation = _load(session, workspace_id, conversation_id)
+    changes.record(session, conversation, kind, actor, {}, changes.jsonable(details), reason)
+    session.flush()
+
+
+def customer_text(session: Session, *, workspace_id: uuid.UUID, conversation_id: uuid.UUID) -> str:
+    """The customer's words in a conversation: its first inbound messages, oldest first, bounded."""
+    texts = session.scalars(
+        select(Message.text)
+        .where(
+            Message.workspace_id == workspace_id,
+            Message.conversation_id == conversation_id,
+            Message.direction == Direction.INBOUND,
         )
-        session.flush()
-    return signals
+        .order_by(Message.id)
+        .limit(CUSTOMER_TEXT_MESSAGES)
+    )
+    return "\n".join(texts)[:CUSTOMER_TEXT_CHARS]
+
+
+def count_customer_complaints(
+    session: Session, *, workspace_id: uuid.UUID, customer_id: uuid.UUID, since: datetime
+) -> int:
+    """How many of the customer's conversations opened since `since` are complaints."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Conversation.workspace_id == workspace_id,
+                Conversation.customer_id == customer_id,
+                Conversation.is_complaint.is_(True),
+                Conversation.created_at >= since,
+            )
+        )
+        or 0
+    )
+
+
+def list_idle_conversations(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    statuses: Sequence[ConversationStatus],
+    last_message_before: datetime,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None = None,
+) -> list[ConversationOut]:
+    """Conversations in these statuses with no message since `last_message_before`, oldest first.
+
+    `after` is the (last_message_at, id) of the previous page's last row.
+    """
+    query = select(Conversation).where(
+        Conversation.workspace_id == workspace_id,
+        Conversation.status.in_(list(statuses)),
+        Conversation.last_message_at < last_message_before,
+    )
+    if after is not None:
+        query = query.where(or_(
+            Conversation.last_message_at > after[0],
+            and_(Conversation.last_message_at == after[0], Conversation.id > after[1]),
+        ))
+    rows = session.scalars(
+        query
+        .order_by(Conversation.last_message_at, Conversation.id)
+        .limit(limit)
+    )
+    return [ConversationOut.model_validate(row) for row in rows]
 
 
 def _load(

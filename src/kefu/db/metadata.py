@@ -20,6 +20,8 @@ MODEL_MODULES = (
     "kefu.privacy.models",
     "kefu.sso.models",
     "kefu.routing.models",
+    "kefu.automation.models",
+    "kefu.complaints.models",
 )
 
 for _module in MODEL_MODULES:

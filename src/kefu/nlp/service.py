@@ -26,6 +26,8 @@ from kefu.nlp.intent.model import IntentModel, load_default_intent_model
 from kefu.nlp.language.detector import LanguageHints
 from kefu.nlp.metrics import classification_report
 from kefu.nlp.models import IntentExample, IntentModelVersion
+from kefu.nlp.moderation.abuse import AbuseResult
+from kefu.nlp.moderation.abuse import detect_abuse as _detect_abuse
 from kefu.nlp.schemas import AddedExamples, IntentExampleIn, IntentExampleOut, IntentModelOut
 from kefu.nlp.text.labelled import Example
 from kefu.nlp.text.normalise import normalise
@@ -277,6 +279,16 @@ def load_models() -> None:
 def tokenise(text: str, language: str) -> list[str]:
     """The language-aware word tokens of a text."""
     return _tokenise(text, language)
+
+
+def normalised(text: str) -> str:
+    """The normalised form of a text (width, case, compatibility forms) that matching compares."""
+    return normalise(text)
+
+
+def detect_abuse(text: str, language: str) -> AbuseResult:
+    """Abusive language in a text: whether, and which categories."""
+    return _detect_abuse(text, language)
 
 
 def readability(text: str, language: str) -> Readability:

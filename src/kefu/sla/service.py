@@ -137,6 +137,21 @@ def business_calendar(row: SlaCalendar) -> BusinessCalendar:
     )
 
 
+def business_deadline(
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    calendar_id: uuid.UUID | None,
+    start: datetime,
+    seconds: float,
+) -> datetime:
+    """The moment `seconds` of working time after `start` on a calendar (wall-clock time without one)."""
+    if calendar_id is None:
+        return clock.as_utc(start) + timedelta(seconds=seconds)
+    calendar = business_calendar(_calendar_row(session, workspace_id, calendar_id))
+    return calendar.add_business_seconds(start, seconds)
+
+
 @lru_cache(maxsize=256)
 def _built(
     _id: uuid.UUID, _version: datetime, timezone: str, hours: str, holidays: tuple[str, ...]

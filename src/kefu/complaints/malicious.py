@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from kefu.nlp.moderation.abuse import AbuseResult, detect_abuse
-from kefu.nlp.text.normalise import normalise
+from kefu.nlp import service as nlp
 
 _PRIME = (1 << 31) - 1
 _UNSPACED_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
@@ -156,7 +155,7 @@ class NearDuplicateIndex:
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash signature of the text's character shingles, or None if it is too short."""
-        norm = _SPACE_RE.sub(" ", normalise(text))
+        norm = _SPACE_RE.sub(" ", nlp.normalised(text))
         if len(norm) < self._min_chars:
             return None
         size = 3 if _UNSPACED_RE.search(norm) else 5
@@ -205,7 +204,7 @@ def assess_complaint(
     history: Sequence[ComplaintRecord] = (),
     amount: float = 0.0,
     index: NearDuplicateIndex | None = None,
-    abuse: AbuseResult | None = None,
+    abuse: nlp.AbuseResult | None = None,
     policy: MaliciousPolicy | None = None,
 ) -> MaliciousSignals:
     """Malicious-complaint signals of a new complaint by `customer_id` at `now`.
@@ -239,7 +238,7 @@ def assess_complaint(
             f"copy_paste_across_customers: matches {others} other customer(s), "
             f"similarity {duplicates[0].similarity:.2f}"
         )
-    abuse = abuse if abuse is not None else detect_abuse(text, lang)
+    abuse = abuse if abuse is not None else nlp.detect_abuse(text, lang)
     extortion = "extortion" in abuse.categories
     if extortion:
         parts.append(p.extortion_weight)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from kefu.nlp.malicious import ComplaintRecord, NearDuplicateIndex, assess_complaint
+from kefu.complaints.malicious import ComplaintRecord, NearDuplicateIndex, assess_complaint
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 TEMPLATE = (

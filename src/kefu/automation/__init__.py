@@ -1,0 +1,1 @@
+"""Automation: rules (trigger, conditions, actions), macros, follow-up tasks, notifications, hand-offs."""

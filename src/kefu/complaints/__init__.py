@@ -1,0 +1,1 @@
+"""Complaints: the ledger, default escalation rules, follow-up after resolution, malicious screening."""
