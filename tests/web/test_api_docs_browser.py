@@ -49,7 +49,7 @@ def test_api_docs_render_with_no_external_request(site: str) -> None:
         # the first /api/openapi.json builds the whole schema: slow on a busy machine
         expect(page.locator(".swagger-ui .info .title")).to_contain_text("Kefu API", timeout=60_000)
         login = page.locator(".opblock-summary-path", has_text="/api/v1/auth/login").first
-        expect(login).to_be_visible()
+        expect(login).to_be_visible(timeout=30_000)  # hundreds of operations render after the title
         login.click()
         expect(page.locator(".opblock-body").first).to_be_visible()
         context.close()
