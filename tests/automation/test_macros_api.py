@@ -129,3 +129,18 @@ def test_apply_sends_the_reply_and_adds_tags(api: TestClient, tenant: Tenant) ->
         json={"conversation_id": "0f0e0d0c-0b0a-0908-0706-050403020100"},
     )
     assert missing.status_code == 404
+
+
+def test_macro_names_and_texts_refuse_control_and_bidi_characters(api: TestClient) -> None:
+    for name, text in [("Refund \u202eusd", "Hi"), ("Refund", "Hi \x1b[31mnow"), ("Refund", "a\u2066b")]:
+        response = api.post(
+            f"{API}/automation/macros",
+            json={"name": name, "variants": {"en": text}, "default_language": "en"},
+        )
+        assert response.status_code == 422, (name, text)
+        assert "control or bidi-override" in response.text
+    multi_line = api.post(
+        f"{API}/automation/macros",
+        json={"name": "Two lines", "variants": {"en": "Hi,\n\tthanks"}, "default_language": "en"},
+    )
+    assert multi_line.status_code == 201, multi_line.text

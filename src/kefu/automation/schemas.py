@@ -20,10 +20,19 @@ from kefu.automation.enums import (
 )
 from kefu.conversations.enums import ConversationStatus, Priority
 from kefu.conversations.schemas import FieldKey, FieldValue, Language, Tag, Text
+from kefu.core.text import refuse_deceptive_line, refuse_deceptive_text
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-LongText = Annotated[Text, StringConstraints(min_length=1, max_length=10_000)]
-Title = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(refuse_deceptive_line),
+]
+LongText = Annotated[
+    Text, StringConstraints(min_length=1, max_length=10_000), AfterValidator(refuse_deceptive_text)
+]
+Title = Annotated[
+    Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+    AfterValidator(refuse_deceptive_line),
+]
 
 CONVERSATION_FIELDS = {
     "id",

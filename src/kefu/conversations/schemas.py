@@ -30,7 +30,7 @@ from kefu.conversations.enums import (
     TimelineKind,
 )
 from kefu.core.errors import ValidationFailed
-from kefu.core.text import deceptive_characters, displayed
+from kefu.core.text import displayed, refuse_deceptive_line
 from kefu.customers.schemas import ResolveIn
 
 MAX_TEXT = 20_000
@@ -48,24 +48,16 @@ def _storable(value: str) -> str:
     return value
 
 
-def _agent_line(value: str) -> str:
-    """Agent-authored one-line text (subjects, tags): no control or bidi-override characters."""
-    found = deceptive_characters(value)
-    if found:
-        raise ValueError(f"control or bidi-override characters are not allowed ({', '.join(found)})")
-    return value
-
-
 Text = Annotated[str, AfterValidator(_storable)]
 Subject = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=255), AfterValidator(_storable),
-    AfterValidator(_agent_line),
+    AfterValidator(refuse_deceptive_line),
 ]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$", max_length=16)]
 Tag = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64),
-    AfterValidator(_storable), AfterValidator(_agent_line),
+    AfterValidator(_storable), AfterValidator(refuse_deceptive_line),
 ]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")]

@@ -30,6 +30,22 @@ def deceptive_characters(text: str, *, multi_line: bool = False) -> list[str]:
     return [f"U+{ord(ch):04X}" for ch in sorted(found)]
 
 
+def refuse_deceptive_line(value: str) -> str:
+    """Validator of agent-authored one-line text (subjects, tags, names): no control or bidi characters."""
+    found = deceptive_characters(value)
+    if found:
+        raise ValueError(f"control or bidi-override characters are not allowed ({', '.join(found)})")
+    return value
+
+
+def refuse_deceptive_text(value: str) -> str:
+    """Validator of agent-authored text of several lines (macro texts): as above, newline and tab allowed."""
+    found = deceptive_characters(value, multi_line=True)
+    if found:
+        raise ValueError(f"control or bidi-override characters are not allowed ({', '.join(found)})")
+    return value
+
+
 def display_form(text: str) -> str | None:
     """The text as shown to people, or None when it needs no change (the common case, checked fast).
 
