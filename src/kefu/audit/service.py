@@ -23,8 +23,8 @@ ACTIONS = frozenset({
     "token.issued", "token.revoked",
     "workspace.settings_changed",
     "customer.merged", "customer.deleted", "customer.exported", "customer.erased",
-    "sso.login_succeeded", "sso.login_failed", "sso.settings_changed",
-    "retention.settings_changed", "secrets.key_rotated",
+    "sso.login_succeeded", "sso.login_failed", "sso.settings_changed", "sso.provider_removed",
+    "retention.settings_changed", "retention.applied", "secrets.key_rotated",
 })
 """The documented actions (docs/security.md); `record` refuses any other name, so the list stays true."""
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kefu.audit.service import record
 from kefu.channels import service as channels
 from kefu.conversations import service as conversations
 from kefu.core import clock
@@ -66,7 +67,15 @@ def update_privacy_settings(
             retention_action=row.retention_action,
         ),
     )
+    record(session, workspace_id=workspace_id, action="retention.settings_changed",
+           actor_kind=_actor_kind(actor_agent_id), actor_id=actor_agent_id, target_kind="workspace",
+           target_id=workspace_id,
+           details={"retention_days": row.retention_days, "retention_action": str(row.retention_action)})
     return get_privacy_settings(session, workspace_id=workspace_id)
+
+
+def _actor_kind(actor_agent_id: uuid.UUID | None) -> str:
+    return "agent" if actor_agent_id else "system"
 
 
 def _own_customer_id(session: Session, workspace_id: uuid.UUID, customer_id: uuid.UUID) -> uuid.UUID:
@@ -109,6 +118,9 @@ def export_customer(
             conversations=len(ids),
         ),
     )
+    record(session, workspace_id=workspace_id, action="customer.exported",
+           actor_kind=_actor_kind(actor_agent_id), actor_id=actor_agent_id, target_kind="customer",
+           target_id=own_id, details={"conversations": len(ids)})
     return CustomerExport(
         exported_at=clock.now(),
         customer=customer.model_dump(mode="json"),
@@ -164,6 +176,12 @@ def erase_customer(
             messages_redacted=messages,
         ),
     )
+    # Counts only: the reason is free text and may name the customer; it stays in the erasure record.
+    record(session, workspace_id=workspace_id, action="customer.erased",
+           actor_kind=_actor_kind(actor_agent_id), actor_id=actor_agent_id, target_kind="customer",
+           target_id=own_id,
+           details={"erasure_id": str(erasure.id), "identities_removed": identities,
+                    "conversations_redacted": len(ids), "messages_redacted": messages})
     return ErasureOut.model_validate(erasure)
 
 
@@ -179,7 +197,11 @@ def list_retention_workspaces(session: Session) -> list[uuid.UUID]:
 
 
 def apply_retention(
-    session: Session, *, workspace_id: uuid.UUID, limit: int = RETENTION_BATCH
+    session: Session,
+    *,
+    workspace_id: uuid.UUID,
+    limit: int = RETENTION_BATCH,
+    actor_agent_id: uuid.UUID | None = None,
 ) -> RetentionRunOut:
     """Redact or delete up to `limit` conversations idle for longer than the workspace keeps data.
 
@@ -208,4 +230,8 @@ def apply_retention(
             session,
             RetentionApplied(workspace_id=workspace_id, action=action, cutoff=cutoff, conversations=len(ids)),
         )
+        record(session, workspace_id=workspace_id, action="retention.applied",
+               actor_kind=_actor_kind(actor_agent_id), actor_id=actor_agent_id, target_kind="workspace",
+               target_id=workspace_id,
+               details={"action": str(action), "cutoff": cutoff.isoformat(), "conversations": len(ids)})
     return RetentionRunOut(action=action, cutoff=cutoff, conversations=len(ids))

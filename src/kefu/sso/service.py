@@ -15,6 +15,7 @@ from kefu.accounts import service as accounts
 from kefu.accounts.enums import Role
 from kefu.accounts.exceptions import InvalidCredentials
 from kefu.accounts.schemas import AgentIn, IssuedSession
+from kefu.audit.service import record
 from kefu.core import clock
 from kefu.core.errors import ValidationFailed
 from kefu.core.secretbox import SecretBox
@@ -83,6 +84,7 @@ def configure_oidc_provider(
             details={"field": "issuer", "reason": exc.reason},
         ) from None
     row = _provider_row(session, workspace_id)
+    created = row is None
     if row is None:
         row = OidcProvider(workspace_id=workspace_id, client_secret="")
         session.add(row)
@@ -104,7 +106,18 @@ def configure_oidc_provider(
             actor_agent_id=actor_agent_id,
         ),
     )
+    record(session, workspace_id=workspace_id, action="sso.settings_changed",
+           actor_kind=_actor_kind(actor_agent_id), actor_id=actor_agent_id, target_kind="sso_provider",
+           target_id=row.id,
+           details={"created": created, "issuer": row.issuer, "client_id": row.client_id,
+                    "jit_provisioning": row.jit_provisioning, "default_role": str(row.default_role),
+                    "allowed_domains": list(row.allowed_domains), "is_active": row.is_active,
+                    "client_secret_changed": data.client_secret is not None})
     return _out(session, row, base_url)
+
+
+def _actor_kind(actor_agent_id: uuid.UUID | None) -> str:
+    return "agent" if actor_agent_id else "system"
 
 
 def get_oidc_provider(session: Session, *, workspace_id: uuid.UUID, base_url: str) -> OidcProviderOut:
@@ -128,6 +141,9 @@ def delete_oidc_provider(
         session,
         SsoProviderRemoved(workspace_id=workspace_id, provider_id=row.id, actor_agent_id=actor_agent_id),
     )
+    record(session, workspace_id=workspace_id, action="sso.provider_removed",
+           actor_kind=_actor_kind(actor_agent_id), actor_id=actor_agent_id, target_kind="sso_provider",
+           target_id=row.id, details={"issuer": row.issuer})
 
 
 def reseal_secrets(session: Session, *, box: SecretBox) -> int:
@@ -309,4 +325,8 @@ def sign_in_agent(
             provisioned=provisioned,
         ),
     )
+    record(session, workspace_id=row.workspace_id, action="sso.login_succeeded", actor_id=agent_id,
+           target_kind="agent", target_id=agent_id,
+           details={"method": "oidc", "provider_id": str(row.id), "linked": linked,
+                    "provisioned": provisioned})
     return issued
