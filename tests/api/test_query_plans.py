@@ -16,7 +16,7 @@ WORKSPACE_ONLY = re.compile(r"^SEARCH (\w+) .*INDEX \w+ \(workspace_id=\?\)$")
 """A plan that reads every row of the workspace and filters them: cost grows with the workspace."""
 SETTINGS_TABLES = {
     "webhook_endpoints", "intent_model_versions", "sla_policies", "sla_calendars", "qa_scorecards",
-    "automation_rules",
+    "automation_rules", "routing_queues",
 }
 """A workspace's few configuration rows, read whole by design."""
 TABLE_SCAN = re.compile(r"^SCAN (?!CONSTANT ROWS|\d+ CONSTANT ROWS)\w+(?! USING)")
