@@ -755,9 +755,6 @@ def wfm_staffing(
         click.echo(f"{key}: {round(value, 4) if isinstance(value, float) else value}")
 
 
-if __name__ == "__main__":
-    main()
-
 
 @bench.command("routing")
 @click.option("--database-url", default=None, help="Also sweep on this PostgreSQL database.")
@@ -881,3 +878,7 @@ def secrets_rotate() -> None:
     for what, count in counts.items():
         click.echo(f"{what}: {count} re-encrypted")
     click.echo(f"every secret is now sealed under key {container.secret_box.current_key_id}")
+
+
+if __name__ == "__main__":
+    main()
