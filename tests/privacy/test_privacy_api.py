@@ -198,6 +198,8 @@ def test_retention_can_delete_conversations(api: TestClient, clock: FrozenClock)
     run = api.post(f"{PRIVACY}/retention/run").json()
     assert run["conversations"] == 1 and run["action"] == "delete"
     assert api.get(f"{API}/conversations/{old}").status_code == 404
+    [audited] = api.get(f"{API}/audit/events", params={"action": "retention.applied"}).json()["items"]
+    assert audited["actor_kind"] == "agent" and audited["actor_id"] is not None  # the admin who ran it
 
 
 @pytest.mark.parametrize(

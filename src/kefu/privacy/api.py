@@ -46,7 +46,9 @@ def update_settings(
 @router.post("/retention/run", response_model=RetentionRunOut)
 def run_retention(principal: AdminPrincipal, session: DbSession) -> RetentionRunOut:
     """Apply the retention policy now to one batch (the hourly job does the same for every workspace)."""
-    return service.apply_retention(session, workspace_id=principal.workspace_id)
+    return service.apply_retention(
+        session, workspace_id=principal.workspace_id, actor_agent_id=principal.agent_id
+    )
 
 
 @router.get("/customers/{customer_id}/export", response_model=CustomerExport)
