@@ -830,6 +830,8 @@ def channels_replay(inbox_id: str | None, entry_id: str | None) -> None:
         container.runtime.enqueue(PROCESS_JOB, str(key))
     container.close()
     click.echo(f"replayed {len(ids)} parked entries")
+
+
 @main.command()
 @click.option("--out", default="docs/screenshots", show_default=True, help="Directory for the PNG files.")
 @click.option("--conversations", type=int, default=300, show_default=True, help="Demo conversations loaded.")
